@@ -1,0 +1,1 @@
+"""cfncompiler: a declarative compiler from one YAML spec to layered CloudFormation templates."""

@@ -1,0 +1,3 @@
+from cfncompiler.cli import main
+
+main()

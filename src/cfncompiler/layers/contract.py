@@ -1,0 +1,81 @@
+"""The values that cross from one layer to the next.
+
+An upstream layer publishes each value as a stack Output; a downstream layer
+declares a Parameter of the same name, which the deployer fills from that
+Output at deploy time. Nothing here uses Fn::ImportValue: an export pins its
+producer until every consumer lets go, which is the deadlock layered stacks
+exist to avoid. Both sides call the same function, so a name or type can
+never drift between them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from cfncompiler.naming import logical_id
+
+
+class Value(NamedTuple):
+    name: str
+    type: str
+    description: str
+
+
+def vpc_id() -> Value:
+    return Value("VpcId", "AWS::EC2::VPC::Id", "ID of the VPC")
+
+
+def vpc_cidr() -> Value:
+    return Value("VpcCidr", "String", "CIDR block of the VPC")
+
+
+def subnet_ids(tier: str) -> Value:
+    return Value(f"{logical_id(tier)}SubnetIds", "List<AWS::EC2::Subnet::Id>", f"IDs of the {tier} subnets")
+
+
+def security_group_id(group: str) -> Value:
+    return Value(f"{logical_id(group)}SecurityGroupId", "AWS::EC2::SecurityGroup::Id", f"ID of security group {group}")
+
+
+def namespace_id() -> Value:
+    return Value("NamespaceId", "String", "ID of the CloudMap private DNS namespace")
+
+
+def data_key_arn() -> Value:
+    return Value("DataKeyArn", "String", "ARN of the data layer's KMS key")
+
+
+def secret_arn(secret: str) -> Value:
+    return Value(f"{logical_id(secret)}SecretArn", "String", f"ARN of secret {secret}")
+
+
+def bucket_name(bucket: str) -> Value:
+    return Value(f"{logical_id(bucket)}BucketName", "String", f"name of bucket {bucket}")
+
+
+def table_name(table: str) -> Value:
+    return Value(f"{logical_id(table)}TableName", "String", f"name of table {table}")
+
+
+def database_endpoint() -> Value:
+    return Value("DatabaseEndpoint", "String", "host name of the PostgreSQL instance")
+
+
+def database_port() -> Value:
+    return Value("DatabasePort", "String", "port of the PostgreSQL instance")
+
+
+def database_secret_arn() -> Value:
+    return Value("DatabaseSecretArn", "String", "ARN of the RDS-managed master user secret")
+
+
+def cache_endpoint() -> Value:
+    return Value("CacheEndpoint", "String", "primary endpoint host of the Redis replication group")
+
+
+def cache_port() -> Value:
+    return Value("CachePort", "String", "port of the Redis replication group")
+
+
+def file_system_id() -> Value:
+    return Value("FileSystemId", "String", "ID of the EFS file system")

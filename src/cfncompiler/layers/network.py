@@ -1,0 +1,280 @@
+"""NetworkStack: VPC, subnets and routing, NAT, VPC endpoints, security groups, CloudMap, flow logs."""
+
+from __future__ import annotations
+
+from awacs import logs as alogs
+from awacs.aws import Allow, PolicyDocument, Principal, Statement
+from awacs.sts import AssumeRole
+from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template
+from troposphere import ec2, iam, logs, servicediscovery
+
+from cfncompiler.layers import contract
+from cfncompiler.layers.common import Layer
+from cfncompiler.layers.encryption import key_arn, layer_key
+from cfncompiler.model import ANYWHERE_PEER, VPC_PEER, EgressRule, IngressRule, RouteKind, SecurityGroup, Spec
+from cfncompiler.naming import logical_id
+
+ANYWHERE_CIDR = "0.0.0.0/0"
+# EC2 has no "no egress" switch: CloudFormation adds allow-all unless a rule is
+# given, so a closed group carries one rule that can match nothing (the trick CDK uses).
+MATCH_NOTHING = {"CidrIp": "255.255.255.255/32", "IpProtocol": "icmp", "FromPort": 252, "ToPort": 86}
+
+
+def build(spec: Spec) -> Template:
+    layer = Layer(spec, "network", "VPC, subnets, NAT, endpoints, security groups, service discovery")
+    net = spec.network
+    vpc = layer.add(
+        ec2.VPC(
+            "Vpc",
+            CidrBlock=str(net.cidr),
+            EnableDnsHostnames=True,  # interface endpoints with private DNS need both
+            EnableDnsSupport=True,
+            Tags=layer.name_tags("vpc"),
+        )
+    )
+    layer.publish(contract.vpc_id(), Ref(vpc))
+    layer.publish(contract.vpc_cidr(), GetAtt(vpc, "CidrBlock"))
+
+    subnets = _subnets(layer, vpc)
+    route_tables = _routing(layer, vpc, subnets)
+    groups = _security_groups(layer, vpc)
+    _endpoints(layer, vpc, subnets, route_tables, groups)
+    _service_discovery(layer, vpc)
+    _flow_logs(layer, vpc)
+    return layer.template
+
+
+def _subnets(layer: Layer, vpc: ec2.VPC) -> dict[str, ec2.Subnet]:
+    net = layer.spec.network
+    subnets = {
+        name: layer.add(
+            ec2.Subnet(
+                logical_id("subnet", name),
+                VpcId=Ref(vpc),
+                CidrBlock=str(subnet.cidr),
+                AvailabilityZone=Select(subnet.az, GetAZs("")),
+                MapPublicIpOnLaunch=False,  # nothing here should get a public address by default
+                Tags=layer.name_tags(name),
+            )
+        )
+        for name, subnet in net.subnets.items()
+    }
+    for tier in net.tiers:
+        layer.publish(contract.subnet_ids(tier), Join(",", [Ref(subnets[s]) for s in net.subnets_in(tier)]))
+    return subnets
+
+
+def _routing(layer: Layer, vpc: ec2.VPC, subnets: dict[str, ec2.Subnet]) -> dict[str, ec2.RouteTable]:
+    net = layer.spec.network
+    route_tables: dict[str, ec2.RouteTable] = {}
+    attachment = gateway = None
+    if net.tiers_routed_by(RouteKind.INTERNET_GATEWAY):
+        gateway = layer.add(ec2.InternetGateway("InternetGateway", Tags=layer.name_tags("igw")))
+        attachment = layer.add(
+            ec2.VPCGatewayAttachment("InternetGatewayAttachment", VpcId=Ref(vpc), InternetGatewayId=Ref(gateway))
+        )
+    nat = None
+    if net.nat_gateway is not None and attachment is not None:
+        eip = layer.add(ec2.EIP("NatAddress", Domain="vpc", DependsOn=attachment.title, Tags=layer.name_tags("nat")))
+        nat = layer.add(
+            ec2.NatGateway(
+                "NatGateway",
+                AllocationId=GetAtt(eip, "AllocationId"),
+                SubnetId=Ref(subnets[net.nat_gateway.subnet]),
+                Tags=layer.name_tags("nat"),
+            )
+        )
+    for tier, route in net.tiers.items():
+        table = layer.add(ec2.RouteTable(logical_id("route-table", tier), VpcId=Ref(vpc), Tags=layer.name_tags(tier)))
+        route_tables[tier] = table
+        for name in net.subnets_in(tier):
+            layer.add(
+                ec2.SubnetRouteTableAssociation(
+                    logical_id("route-table", name), SubnetId=Ref(subnets[name]), RouteTableId=Ref(table)
+                )
+            )
+        if route is RouteKind.INTERNET_GATEWAY and attachment is not None and gateway is not None:
+            layer.add(
+                ec2.Route(
+                    logical_id("default-route", tier),
+                    RouteTableId=Ref(table),
+                    DestinationCidrBlock=ANYWHERE_CIDR,
+                    GatewayId=Ref(gateway),
+                    DependsOn=attachment.title,
+                )
+            )
+        elif route is RouteKind.NAT and nat is not None:
+            layer.add(
+                ec2.Route(
+                    logical_id("default-route", tier),
+                    RouteTableId=Ref(table),
+                    DestinationCidrBlock=ANYWHERE_CIDR,
+                    NatGatewayId=Ref(nat),
+                )
+            )
+    return route_tables
+
+
+def _security_groups(layer: Layer, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]:
+    net = layer.spec.network
+    groups: dict[str, ec2.SecurityGroup] = {}
+    # Groups first, then rules as their own resources: rules between groups
+    # would otherwise make two groups depend on each other.
+    for name, group in net.security_groups.items():
+        groups[name] = layer.add(
+            ec2.SecurityGroup(
+                logical_id("security-group", name),
+                GroupDescription=group.description,
+                VpcId=Ref(vpc),
+                SecurityGroupEgress=_egress(layer, group),
+                Tags=layer.name_tags(name),
+            )
+        )
+        layer.publish(contract.security_group_id(name), GetAtt(groups[name], "GroupId"))
+    for name, group in net.security_groups.items():
+        for rule in group.ingress:
+            for port in rule.ports:
+                layer.add(
+                    ec2.SecurityGroupIngress(
+                        logical_id("security-group", name, "from", rule.peer, rule.protocol, str(port)),
+                        GroupId=GetAtt(groups[name], "GroupId"),
+                        IpProtocol=rule.protocol,
+                        FromPort=port,
+                        ToPort=port,
+                        Description=rule.description,
+                        **_ingress_source(layer, rule, groups),
+                    )
+                )
+    return groups
+
+
+def _ingress_source(layer: Layer, rule: IngressRule, groups: dict[str, ec2.SecurityGroup]) -> dict[str, object]:
+    if rule.peer == VPC_PEER:
+        return {"CidrIp": str(layer.spec.network.cidr)}
+    return {"SourceSecurityGroupId": GetAtt(groups[rule.peer], "GroupId")}
+
+
+def _egress(layer: Layer, group: SecurityGroup) -> list[ec2.SecurityGroupRule]:
+    if group.egress == "all":
+        return [ec2.SecurityGroupRule(IpProtocol="-1", CidrIp=ANYWHERE_CIDR, Description="All outbound traffic")]
+    if group.egress == "none":
+        return [ec2.SecurityGroupRule(Description="No outbound traffic", **MATCH_NOTHING)]
+    return [
+        ec2.SecurityGroupRule(
+            IpProtocol=rule.protocol,
+            FromPort=port,
+            ToPort=port,
+            Description=rule.description,
+            **_egress_destination(layer, rule),
+        )
+        for rule in group.egress
+        for port in rule.ports
+    ]
+
+
+def _egress_destination(layer: Layer, rule: EgressRule) -> dict[str, object]:
+    if rule.peer == VPC_PEER:
+        return {"CidrIp": str(layer.spec.network.cidr)}
+    if rule.peer == ANYWHERE_PEER:
+        return {"CidrIp": ANYWHERE_CIDR}
+    return {"DestinationSecurityGroupId": GetAtt(logical_id("security-group", rule.peer), "GroupId")}
+
+
+def _endpoints(
+    layer: Layer,
+    vpc: ec2.VPC,
+    subnets: dict[str, ec2.Subnet],
+    route_tables: dict[str, ec2.RouteTable],
+    groups: dict[str, ec2.SecurityGroup],
+) -> None:
+    endpoints = layer.spec.network.endpoints
+    for service in endpoints.gateway:
+        layer.add(
+            ec2.VPCEndpoint(
+                logical_id("endpoint", service),
+                VpcId=Ref(vpc),
+                ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
+                VpcEndpointType="Gateway",
+                RouteTableIds=[Ref(route_tables[tier]) for tier in endpoints.gateway_tiers],
+            )
+        )
+    if not endpoints.interface or endpoints.interface_tier is None or endpoints.security_group is None:
+        return
+    tier_subnets = [Ref(subnets[s]) for s in layer.spec.network.subnets_in(endpoints.interface_tier)]
+    for service in endpoints.interface:
+        layer.add(
+            ec2.VPCEndpoint(
+                logical_id("endpoint", service),
+                VpcId=Ref(vpc),
+                ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
+                VpcEndpointType="Interface",
+                PrivateDnsEnabled=True,
+                SubnetIds=tier_subnets,
+                SecurityGroupIds=[GetAtt(groups[endpoints.security_group], "GroupId")],
+            )
+        )
+
+
+def _service_discovery(layer: Layer, vpc: ec2.VPC) -> None:
+    namespace = layer.add(
+        servicediscovery.PrivateDnsNamespace(
+            "Namespace",
+            Name=layer.spec.network.service_discovery.namespace,
+            Vpc=Ref(vpc),
+            Description=f"Service discovery for {layer.spec.project}",
+        )
+    )
+    layer.publish(contract.namespace_id(), GetAtt(namespace, "Id"))
+
+
+def _flow_logs(layer: Layer, vpc: ec2.VPC) -> None:
+    key = layer_key(layer, "VPC flow logs", for_log_groups=True)
+    group = layer.add(
+        logs.LogGroup(
+            "FlowLogGroup",
+            RetentionInDays=layer.spec.logs.retention_days,
+            KmsKeyId=key_arn(key),
+        )
+    )
+    role = layer.add(
+        iam.Role(
+            "FlowLogRole",
+            Description="Lets VPC flow logs write to their log group",
+            AssumeRolePolicyDocument=PolicyDocument(
+                Version="2012-10-17",
+                Statement=[
+                    Statement(
+                        Effect=Allow,
+                        Principal=Principal("Service", "vpc-flow-logs.amazonaws.com"),
+                        Action=[AssumeRole],
+                    )
+                ],
+            ),
+            Policies=[
+                iam.Policy(
+                    PolicyName="write-flow-logs",
+                    PolicyDocument=PolicyDocument(
+                        Version="2012-10-17",
+                        Statement=[
+                            Statement(
+                                Effect=Allow,
+                                Action=[alogs.CreateLogStream, alogs.PutLogEvents, alogs.DescribeLogStreams],
+                                Resource=[GetAtt(group, "Arn")],
+                            )
+                        ],
+                    ),
+                )
+            ],
+        )
+    )
+    layer.add(
+        ec2.FlowLog(
+            "FlowLog",
+            ResourceId=Ref(vpc),
+            ResourceType="VPC",
+            TrafficType=layer.spec.network.flow_logs.traffic.upper(),
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName=Ref(group),
+            DeliverLogsPermissionArn=GetAtt(role, "Arn"),
+        )
+    )

@@ -1,0 +1,214 @@
+"""Read a spec file into a validated :class:`Spec`, or explain every problem with its position.
+
+ruamel.yaml's round-trip loader keeps the line and column of every key and
+value; pydantic reports each problem with a path. Joining the two gives
+``spec/production.yaml:42:7: platform.services.coder.memory: message``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from cfncompiler.model import RuleViolations, Spec
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class SpecError(Exception):
+    """The spec cannot be used; ``problems`` says why, one located line each."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def load_spec(path: Path) -> Spec:
+    document = read_yaml(path)
+    return validate(document, str(path))
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse YAML keeping positions; duplicate keys and syntax errors become a :class:`SpecError`."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([Problem(name, 1, 1, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise SpecError([Problem(name, 1, 1, "", "is a directory, not a spec file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([Problem(name, 1, 1, "", f"cannot be read: {exc}")]) from None
+    try:
+        document = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise SpecError([Problem(name, line, col, "", f"YAML error: {_first_line(reason)}")]) from None
+    except YAMLError as exc:
+        raise SpecError([Problem(name, 1, 1, "", f"YAML error: {_first_line(str(exc))}")]) from None
+    if document is None:
+        raise SpecError([Problem(name, 1, 1, "", "the spec is empty")])
+    if not isinstance(document, CommentedMap):
+        raise SpecError([Problem(name, 1, 1, "", "the spec must be a mapping of sections (project, network, ...)")])
+    return document
+
+
+def validate(document: Any, file: str) -> Spec:
+    try:
+        return Spec.model_validate(document)
+    except ValidationError as exc:
+        raise SpecError(_problems(exc, document, file)) from None
+
+
+def _problems(exc: ValidationError, document: Any, file: str) -> list[Problem]:
+    found: list[Problem] = []
+    for error in exc.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        base = _yaml_loc(document, error["loc"])
+        if isinstance(cause, RuleViolations):
+            for rel, message in cause.violations:
+                found.append(_locate(document, base + tuple(rel), message, file))
+        else:
+            found.append(_locate(document, base, _message(error, base), file))
+    unique = sorted(set(found), key=lambda p: (p.line, p.column, p.message))
+    return unique
+
+
+def _yaml_loc(document: Any, loc: Loc) -> Loc:
+    """Drop the segments pydantic adds for unions and validators ('rules', 'function-after[...]')."""
+    kept: list[str | int] = []
+    node = document
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(node, (CommentedMap, CommentedSeq)) and part == loc[-1]:
+            node = None  # a missing key: keep it so the message can name it
+        else:
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
+def _locate(document: Any, loc: Loc, message: str, file: str) -> Problem:
+    line, col = _position(document, loc)
+    return Problem(file, line, col, _dotted(loc), message)
+
+
+def _position(document: Any, loc: Loc) -> tuple[int, int]:
+    """1-based line and column of the deepest node on ``loc`` that exists in the file."""
+    node = document
+    line, col = 0, 0
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            # Point at the value when it has a line of its own (a scalar); at the key otherwise.
+            value = node[part]
+            if isinstance(value, (CommentedMap, CommentedSeq)):
+                line, col = node.lc.key(part)
+            else:
+                line, col = node.lc.value(part)
+            node = value
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line, col = node.lc.item(part)
+            node = node[part]
+        else:
+            if isinstance(node, (CommentedMap, CommentedSeq)) and not loc.index(part):
+                line, col = node.lc.line, node.lc.col
+            break
+    return line + 1, col + 1
+
+
+def _dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _message(error: Any, loc: Loc) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        return f"unknown key '{loc[-1]}'{suggestion}"
+    message = str(error["msg"])
+    if kind in {"string_pattern_mismatch"}:
+        return f"{error['input']!r} is not a valid value here (expected {error['ctx']['pattern']})"
+    if "input" in error and not isinstance(error["input"], (dict, list)):
+        return f"{message} (got {error['input']!r})"
+    return message
+
+
+def _allowed_keys(loc: Loc) -> list[str]:
+    """Field names of the model found at ``loc``, aliases as written in YAML."""
+    model: Any = Spec
+    for part in loc:
+        model = _step(model, part)
+        if model is None:
+            return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [f.alias or n for n, f in model.model_fields.items()]
+    return []
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = next(
+            (f for n, f in annotation.model_fields.items() if (f.alias or n) == part),
+            None,
+        )
+        return _unwrap(field.annotation) if field else None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is dict:
+        return _unwrap(args[1])
+    if origin is list:
+        return _unwrap(args[0])
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional so the walk reaches the model inside."""
+    while True:
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin is typing.Annotated:
+            annotation = args[0]
+        elif origin in (typing.Union, __import__("types").UnionType):
+            models = [a for a in args if a is not type(None)]
+            annotation = models[0] if len(models) == 1 else annotation
+            if len(models) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def _first_line(text: str) -> str:
+    return " ".join(text.split())

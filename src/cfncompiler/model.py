@@ -1,0 +1,401 @@
+"""The spec model: what a valid spec is, in pydantic v2.
+
+Structure and ranges are declared on the fields; rules that relate several
+values (a subnet inside the VPC, a rule naming a group that exists) live in
+``model_validator``s and raise :class:`RuleViolations`, which carry the path
+of each offending value so the loader can point at its line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from enum import Enum
+from ipaddress import IPv4Network
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+
+from cfncompiler.naming import logical_id
+
+Path = tuple[str | int, ...]
+
+
+class RuleViolations(ValueError):
+    """Cross-field rule failures, each with a path relative to the model that raised it."""
+
+    def __init__(self, violations: list[tuple[Path, str]]) -> None:
+        super().__init__("; ".join(message for _, message in violations))
+        self.violations = violations
+
+
+def raise_violations(violations: Iterable[tuple[Path, str]]) -> None:
+    found = list(violations)
+    if found:
+        raise RuleViolations(found)
+
+
+class SpecModel(BaseModel):
+    # strict: a YAML string "1024" must not pass for the number 1024.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Name = Annotated[
+    str,
+    Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=40, description="lower-case name: letters, digits, hyphens"),
+]
+Port = Annotated[int, Field(ge=1, le=65535, description="TCP/UDP port 1-65535")]
+Cidr = Annotated[IPv4Network, Field(strict=False, description="IPv4 network, e.g. 10.0.0.0/16")]
+Description = Annotated[str, Field(min_length=1, max_length=255)]
+# EC2 accepts only these characters in security-group and rule descriptions.
+GroupDescription = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9 ._\-:/()#,@+=&;{}!$*]*$")]
+
+# CloudWatch Logs accepts only these retention periods.
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
+
+# Words a security-group rule may use instead of a group name.
+VPC_PEER = "vpc"
+ANYWHERE_PEER = "anywhere"
+
+
+def duplicate_ids(kind: str, names: Iterable[str], where: Path) -> Iterator[tuple[Path, str]]:
+    """Names that differ in the spec but collapse to the same CloudFormation logical id."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = logical_id(name)
+        if key in seen:
+            yield (*where, name), f"{kind} '{name}' clashes with '{seen[key]}' (both become '{key}'); rename one"
+        else:
+            seen[key] = name
+
+
+# --------------------------------------------------------------------------- network
+
+
+class RouteKind(str, Enum):
+    INTERNET_GATEWAY = "internet-gateway"
+    NAT = "nat"
+    NONE = "none"
+
+
+class Subnet(SpecModel):
+    cidr: Cidr
+    az: int = Field(ge=0, description="index into the region's availability zones")
+    tier: Name
+
+
+class NatGateway(SpecModel):
+    subnet: Name = Field(description="public subnet that holds the single NAT gateway")
+
+
+class Endpoints(SpecModel):
+    gateway: list[Literal["s3", "dynamodb"]] = Field(default_factory=list)
+    gateway_tiers: list[Name] = Field(default_factory=list, description="tiers whose route tables get the gateway endpoints")
+    interface: list[Annotated[str, Field(pattern=r"^[a-z0-9]+([.-][a-z0-9]+)*$")]] = Field(
+        default_factory=list, description="service names after com.amazonaws.<region>."
+    )
+    interface_tier: Name | None = None
+    security_group: Name | None = None
+
+    @model_validator(mode="after")
+    def _interface_needs_placement(self) -> Endpoints:
+        problems: list[tuple[Path, str]] = []
+        if self.interface and self.interface_tier is None:
+            problems.append((("interface_tier",), "interface endpoints need a subnet tier to live in"))
+        if self.interface and self.security_group is None:
+            problems.append((("security_group",), "interface endpoints need a security group"))
+        for field, values in (("gateway", self.gateway), ("interface", self.interface)):
+            dupes = sorted({v for v in values if values.count(v) > 1})
+            if dupes:
+                problems.append(((field,), f"listed more than once: {', '.join(dupes)}"))
+        raise_violations(problems)
+        return self
+
+
+class IngressRule(SpecModel):
+    peer: Name = Field(alias="from", description="a security group name, or 'vpc'")
+    ports: list[Port] = Field(min_length=1)
+    protocol: Literal["tcp", "udp"] = "tcp"
+    description: GroupDescription
+
+
+class EgressRule(SpecModel):
+    peer: Name = Field(alias="to", description="a security group name, 'vpc' or 'anywhere'")
+    ports: list[Port] = Field(min_length=1)
+    protocol: Literal["tcp", "udp"] = "tcp"
+    description: GroupDescription
+
+
+def _egress_kind(value: Any) -> str:
+    return "rules" if isinstance(value, list) else "word"
+
+
+Egress = Annotated[
+    Annotated[Literal["all", "none"], Tag("word")] | Annotated[list[EgressRule], Tag("rules")],
+    Discriminator(_egress_kind),
+]
+
+
+class SecurityGroup(SpecModel):
+    description: GroupDescription
+    ingress: list[IngressRule] = Field(default_factory=list)
+    egress: Egress = Field(description="'all', 'none' or a list of rules")
+
+
+class ServiceDiscovery(SpecModel):
+    namespace: Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
+
+
+class FlowLogs(SpecModel):
+    traffic: Literal["all", "accept", "reject"]
+
+
+class Network(SpecModel):
+    cidr: Cidr
+    availability_zones: int = Field(ge=1, le=6)
+    tiers: dict[Name, Annotated[RouteKind, Field(strict=False)]] = Field(min_length=1)
+    subnets: dict[Name, Subnet] = Field(min_length=1)
+    nat_gateway: NatGateway | None = None
+    endpoints: Endpoints = Field(default_factory=Endpoints)
+    security_groups: dict[Name, SecurityGroup]
+    service_discovery: ServiceDiscovery
+    flow_logs: FlowLogs
+
+    def subnets_in(self, tier: str) -> list[str]:
+        return [name for name, subnet in self.subnets.items() if subnet.tier == tier]
+
+    def tiers_routed_by(self, kind: RouteKind) -> list[str]:
+        return [tier for tier, route in self.tiers.items() if route is kind]
+
+    @model_validator(mode="after")
+    def _check(self) -> Network:
+        raise_violations(
+            [
+                *self._subnet_problems(),
+                *self._nat_problems(),
+                *self._endpoint_problems(),
+                *self._rule_problems(),
+                *duplicate_ids("subnet", self.subnets, ("subnets",)),
+                *duplicate_ids("security group", self.security_groups, ("security_groups",)),
+            ]
+        )
+        return self
+
+    def _subnet_problems(self) -> Iterator[tuple[Path, str]]:
+        seen: list[tuple[str, IPv4Network]] = []
+        for name, subnet in self.subnets.items():
+            where: Path = ("subnets", name)
+            if not subnet.cidr.subnet_of(self.cidr):
+                yield (*where, "cidr"), f"{subnet.cidr} is outside the VPC's {self.cidr}"
+            for other, other_cidr in seen:
+                if subnet.cidr.overlaps(other_cidr):
+                    yield (*where, "cidr"), f"{subnet.cidr} overlaps subnet '{other}' ({other_cidr})"
+            seen.append((name, subnet.cidr))
+            if subnet.az >= self.availability_zones:
+                yield (*where, "az"), (
+                    f"AZ index {subnet.az} does not exist: the VPC spans {self.availability_zones} "
+                    f"availability zones (0-{self.availability_zones - 1})"
+                )
+            if subnet.tier not in self.tiers:
+                yield (*where, "tier"), f"unknown tier '{subnet.tier}' (tiers: {', '.join(self.tiers)})"
+        for tier in self.tiers:
+            if not self.subnets_in(tier):
+                yield ("tiers", tier), f"tier '{tier}' has no subnets"
+
+    def _nat_problems(self) -> Iterator[tuple[Path, str]]:
+        nat_tiers = self.tiers_routed_by(RouteKind.NAT)
+        if self.nat_gateway is None:
+            if nat_tiers:
+                yield ("tiers", nat_tiers[0]), "this tier routes through a NAT gateway, but no nat_gateway is declared"
+            return
+        subnet = self.subnets.get(self.nat_gateway.subnet)
+        if subnet is None:
+            yield ("nat_gateway", "subnet"), f"unknown subnet '{self.nat_gateway.subnet}'"
+        elif self.tiers.get(subnet.tier) is not RouteKind.INTERNET_GATEWAY:
+            yield ("nat_gateway", "subnet"), (
+                f"the NAT gateway must sit in a subnet whose tier routes to the internet gateway; "
+                f"'{self.nat_gateway.subnet}' is in tier '{subnet.tier}'"
+            )
+
+    def _endpoint_problems(self) -> Iterator[tuple[Path, str]]:
+        endpoints = self.endpoints
+        for i, tier in enumerate(endpoints.gateway_tiers):
+            if tier not in self.tiers:
+                yield ("endpoints", "gateway_tiers", i), f"unknown tier '{tier}'"
+        if endpoints.interface_tier is not None and endpoints.interface_tier not in self.tiers:
+            yield ("endpoints", "interface_tier"), f"unknown tier '{endpoints.interface_tier}'"
+        if endpoints.security_group is not None and endpoints.security_group not in self.security_groups:
+            yield ("endpoints", "security_group"), self._unknown_group(endpoints.security_group)
+
+    def _rule_problems(self) -> Iterator[tuple[Path, str]]:
+        for name, group in self.security_groups.items():
+            for i, rule in enumerate(group.ingress):
+                where: Path = ("security_groups", name, "ingress", i, "from")
+                if rule.peer == ANYWHERE_PEER:
+                    yield where, "ingress from anywhere (0.0.0.0/0) is not allowed; name a group or 'vpc'"
+                elif rule.peer != VPC_PEER and rule.peer not in self.security_groups:
+                    yield where, self._unknown_group(rule.peer)
+            if isinstance(group.egress, list):
+                for i, egress in enumerate(group.egress):
+                    peer = egress.peer
+                    if peer not in (VPC_PEER, ANYWHERE_PEER) and peer not in self.security_groups:
+                        yield ("security_groups", name, "egress", i, "to"), self._unknown_group(peer)
+
+    def _unknown_group(self, name: str) -> str:
+        return f"unknown security group '{name}' (groups: {', '.join(self.security_groups)})"
+
+
+# --------------------------------------------------------------------------- data
+
+
+class Database(SpecModel):
+    engine: Literal["postgres"]
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+$", description="full engine version, e.g. 16.9")]
+    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
+    multi_az: bool
+    storage_gb: int = Field(ge=20, le=65536)
+    max_storage_gb: int = Field(ge=20, le=65536)
+    backup_retention_days: int = Field(ge=1, le=35)
+    require_ssl: bool
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+    username: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")]
+    port: Port
+    subnet_tier: Name
+    security_group: Name
+
+    @property
+    def major_version(self) -> str:
+        return self.version.split(".")[0]
+
+    @model_validator(mode="after")
+    def _storage_can_grow(self) -> Database:
+        if self.max_storage_gb < self.storage_gb:
+            raise RuleViolations(
+                [(("max_storage_gb",), f"{self.max_storage_gb} GB is below the allocated {self.storage_gb} GB")]
+            )
+        return self
+
+
+class Cache(SpecModel):
+    engine: Literal["redis", "valkey"]
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+$")]
+    node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
+    replicas: int = Field(ge=0, le=5, description="read replicas besides the primary")
+    port: Port
+    subnet_tier: Name
+    security_group: Name
+
+
+class FileSystem(SpecModel):
+    performance_mode: Literal["general-purpose", "max-io"]
+    throughput_mode: Literal["bursting", "elastic"]
+    transition_to_ia_days: Literal[1, 7, 14, 30, 60, 90, 180, 270, 365]
+    mount_tier: Name
+    security_group: Name
+
+
+class Bucket(SpecModel):
+    versioned: bool = False
+
+
+class Table(SpecModel):
+    hash_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,255}$")]
+    hash_key_type: Literal["string", "number", "binary"]
+
+
+class Generate(SpecModel):
+    length: int = Field(ge=16, le=4096)
+    alphabet: Literal["default", "hex", "alphanumeric"] = "default"
+
+
+SecretKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class Secret(SpecModel):
+    description: Description
+    provided: list[SecretKey] | None = Field(
+        default=None, description="JSON keys an operator fills in after the first deploy"
+    )
+    generate: Generate | None = Field(default=None, description="let Secrets Manager create the value")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Secret:
+        if (self.provided is None) == (self.generate is None):
+            raise RuleViolations([((), "give exactly one of 'provided' (operator fills it) or 'generate'")])
+        if self.provided is not None and len(set(self.provided)) != len(self.provided):
+            raise RuleViolations([(("provided",), "a key is listed more than once")])
+        return self
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.provided or [])
+
+
+SecretName = Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")]
+BucketName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")]
+TableName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{3,255}$")]
+
+
+class Data(SpecModel):
+    database: Database
+    cache: Cache
+    file_system: FileSystem
+    buckets: dict[BucketName, Bucket]
+    tables: dict[TableName, Table]
+    secrets: dict[SecretName, Secret]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Data:
+        raise_violations(
+            [
+                *duplicate_ids("bucket", self.buckets, ("buckets",)),
+                *duplicate_ids("table", self.tables, ("tables",)),
+                *duplicate_ids("secret", self.secrets, ("secrets",)),
+            ]
+        )
+        return self
+
+
+# --------------------------------------------------------------------------- spec
+
+
+class Logs(SpecModel):
+    retention_days: LogRetentionDays
+
+
+class Spec(SpecModel):
+    project: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$", description="prefix of every stack name")]
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+    logs: Logs
+    network: Network
+    data: Data
+
+    @model_validator(mode="after")
+    def _references(self) -> Spec:
+        raise_violations(self._data_references())
+        return self
+
+    def _data_references(self) -> Iterator[tuple[Path, str]]:
+        net = self.network
+        placements: list[tuple[Path, str, str]] = [
+            (("data", "database"), self.data.database.subnet_tier, self.data.database.security_group),
+            (("data", "cache"), self.data.cache.subnet_tier, self.data.cache.security_group),
+            (("data", "file_system"), self.data.file_system.mount_tier, self.data.file_system.security_group),
+        ]
+        for where, tier, group in placements:
+            tier_field = "mount_tier" if where[-1] == "file_system" else "subnet_tier"
+            if tier not in net.tiers:
+                yield (*where, tier_field), f"unknown tier '{tier}' (tiers: {', '.join(net.tiers)})"
+            if group not in net.security_groups:
+                yield (*where, "security_group"), net._unknown_group(group)
+        db_tier_azs = {net.subnets[s].az for s in net.subnets_in(self.data.database.subnet_tier)}
+        if self.data.database.subnet_tier in net.tiers and len(db_tier_azs) < 2:
+            yield ("data", "database", "subnet_tier"), "RDS needs subnets in at least two availability zones"

@@ -1,0 +1,21 @@
+"""Names derived from the spec: CloudFormation logical ids and stack names.
+
+Logical ids are a pure function of spec names, so the same spec always yields
+the same ids and a rename in the spec is the only thing that changes one.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def logical_id(*parts: str) -> str:
+    """'prod/coder/oidc' -> 'ProdCoderOidc'; ('sg', 'ecs-services') -> 'SgEcsServices'."""
+    words = [w for part in parts for w in _WORD.findall(part)]
+    return "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def stack_name(project: str, layer: str) -> str:
+    return f"{project}-{layer}"
