@@ -1,0 +1,3 @@
+from cfncompiler.sandbox.server import main
+
+main()

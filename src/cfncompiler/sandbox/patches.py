@@ -1,0 +1,353 @@
+"""Patches that close the gaps between moto's CloudFormation and AWS that the deployer relies on.
+
+Each patch is one function: its docstring names the gap and why the deployer
+(or its tests) needs it closed. They are applied by :func:`apply_all` inside
+the sandbox server process only, never in the deployer's process, and are
+written against the pinned moto version (see pyproject.toml); a moto upgrade
+means re-reading each one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from moto.cloudformation import parsing
+from moto.cloudformation.models import ChangeSet, CloudFormationBackend
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.core.common_models import CloudFormationModel
+from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
+
+Patch = Callable[[], None]
+
+
+def executed_change_set_updates_the_stack() -> None:
+    """Gap: ExecuteChangeSet creates or updates the resources but not the stack record around them.
+
+    moto builds a change-set stack from an empty template and never re-reads it,
+    so the stack has no Outputs or Description (the next layer's Parameters
+    are filled from those Outputs), keeps the Parameters and Tags it had before
+    an update, and never gets a LastUpdatedTime (which ``status`` shows and the
+    tests use to prove an untouched stack was not updated). AWS sets all four
+    from the executed change set.
+    """
+    original = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> None:
+        change_set: Any = self.describe_change_set(change_set_name)
+        original(self, change_set_name, stack_name)
+        stack: Any = self.stacks[change_set.stack_id]
+        stack._parse_template()
+        stack.description = stack.template_dict.get("Description")
+        stack.parameters = change_set.parameters
+        stack.output_map = stack._create_output_map()
+        if change_set.tags:
+            stack.tags = change_set.tags
+        if change_set.change_set_type == "UPDATE":
+            stack.last_updated_time = utcnow()
+
+    setattr(CloudFormationBackend, "execute_change_set", execute_change_set)  # noqa: B010
+
+
+class PlaceholderResource(CloudFormationModel):
+    """Stands in for a resource type moto accepts but does not model.
+
+    Ref gives an ARN-shaped id; GetAtt gives that ARN for ``Arn``, the
+    resource's own property for an attribute named like one (``...Port``),
+    and a stable made-up string otherwise.
+    """
+
+    def __init__(self, resource_type: str, name: str, properties: dict[str, Any], account_id: str, region: str):
+        service, kind = (part.lower() for part in resource_type.split("::")[1:3])
+        self.cf_resource_type = resource_type
+        self.name = name
+        self.properties = properties
+        self.arn = f"arn:aws:{service}:{region}:{account_id}:{kind}/{name}"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "Cfncompiler::Sandbox::Placeholder"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return True
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name == "Arn":
+            return self.arn
+        last = attribute_name.split(".")[-1]
+        if last in self.properties:
+            return str(self.properties[last])
+        return f"{self.name}-{attribute_name.replace('.', '-').lower()}"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> PlaceholderResource:
+        return cls(kwargs["ResourceType"], resource_name, cloudformation_json["Properties"], account_id, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: PlaceholderResource,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> PlaceholderResource:
+        updated = cls(original_resource.cf_resource_type, original_resource.name, {}, account_id, region_name)
+        updated.properties = cloudformation_json["Properties"]
+        return updated
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
+    ) -> None:
+        return None
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        return None
+
+
+def unmodelled_types_get_placeholders() -> None:
+    """Gap: types moto does not model (secrets, Redis, CloudMap, certificates, alarms...) resolve to nothing.
+
+    ``Ref``/``Fn::GetAtt`` on them yield None, so the Outputs that publish them
+    vanish and the next layer cannot fill its Parameters; CreateStack even
+    fails validating such an Output. A :class:`PlaceholderResource` gives
+    every ``AWS::`` type moto lacks an id and attributes, so each layer's
+    Outputs exist as they would on AWS.
+    """
+    original = parsing.resource_class_from_type
+
+    def resource_class_from_type(resource_type: str) -> type[CloudFormationModel] | None:
+        found = original(resource_type)
+        if found is None and resource_type.startswith("AWS::") and resource_type not in parsing.NULL_MODELS:
+            return PlaceholderResource
+        return found
+
+    setattr(parsing, "resource_class_from_type", resource_class_from_type)  # noqa: B010
+
+
+@cache
+def _create_only_properties(resource_type: str) -> frozenset[str]:
+    """Properties whose change replaces the resource, from the resource schemas cfn-lint ships."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+    from cfnlint.schema.exceptions import ResourceNotFoundError
+
+    try:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
+    except ResourceNotFoundError:
+        return frozenset()
+    paths = schema.get("createOnlyProperties", [])
+    return frozenset(path.split("/")[2] for path in paths if path.startswith("/properties/"))
+
+
+def _modified_details(resource_type: str, old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    old_props, new_props = old.get("Properties") or {}, new.get("Properties") or {}
+    create_only = _create_only_properties(resource_type)
+    changed = sorted(k for k in old_props.keys() | new_props.keys() if old_props.get(k) != new_props.get(k))
+    return [
+        {
+            "Target": {
+                "Attribute": "Properties",
+                "Name": name,
+                "RequiresRecreation": "Always" if name in create_only else "Never",
+            },
+            "Evaluation": "Static",
+            "ChangeSource": "DirectModification",
+        }
+        for name in changed
+    ]
+
+
+def change_sets_say_what_is_replaced() -> None:
+    """Gap: moto's ResourceChange has only Action, LogicalResourceId and ResourceType.
+
+    AWS adds Replacement (True/False/Conditional), Scope and Details naming
+    each changed property, which the diff prints and the data-loss guard reads.
+    This computes them statically, as AWS does for literal changes: a property
+    that is create-only in the resource's schema means replacement. (AWS's
+    dynamic cases, a new value that only exists after another resource is
+    replaced, are not modelled.)
+    """
+    original = ChangeSet.diff
+
+    def diff(self: ChangeSet) -> list[Any]:
+        changes: list[Any] = original(self)
+        old_resources = self.stack.resource_map._resource_json_map
+        new_resources = self.template_dict.get("Resources", {})
+        for change in changes:
+            change.replacement = None
+            change.scope = []
+            change.details = []
+            if change.action == "Modify":
+                details = _modified_details(
+                    change.resource_type,
+                    old_resources[change.logical_resource_id],
+                    new_resources[change.logical_resource_id],
+                )
+                always = any(d["Target"]["RequiresRecreation"] == "Always" for d in details)
+                change.replacement = "True" if always else "False"
+                change.scope = ["Properties"] if details else []
+                change.details = details
+            if change.action == "Remove":
+                policy = old_resources[change.logical_resource_id].get("DeletionPolicy", "Delete")
+                change.policy_action = policy
+        return changes
+
+    setattr(ChangeSet, "diff", diff)  # noqa: B010
+
+
+def termination_protection_is_a_real_switch() -> None:
+    """Gap: moto has no UpdateTerminationProtection and DeleteStack ignores the flag.
+
+    A stack created through a change set can only be protected afterwards, with
+    UpdateTerminationProtection, which the deployer calls. AWS then refuses
+    DeleteStack until protection is turned off; without that refusal here a
+    destroy that forgot to turn it off would pass locally and fail on AWS.
+    """
+
+    def update_termination_protection(self: CloudFormationResponse) -> ActionResult:
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        stack.enable_termination_protection = self._get_bool_param("EnableTerminationProtection")
+        return ActionResult({"StackId": stack.stack_id})
+
+    setattr(CloudFormationResponse, "update_termination_protection", update_termination_protection)  # noqa: B010
+
+    original = CloudFormationBackend.delete_stack
+
+    def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
+        protected = [
+            s
+            for s in self.stacks.values()
+            if name_or_stack_id in (s.name, s.stack_id) and s.enable_termination_protection
+        ]
+        if protected:
+            from moto.cloudformation.exceptions import ValidationError
+
+            raise ValidationError(
+                name_or_stack_id,
+                message=f"Stack [{protected[0].name}] cannot be deleted while TerminationProtection is enabled",
+            )
+        original(self, name_or_stack_id)
+
+    setattr(CloudFormationBackend, "delete_stack", delete_stack)  # noqa: B010
+
+
+def rds_parameter_group_ref_is_its_name() -> None:
+    """Gap: ``Ref`` to an AWS::RDS::DBParameterGroup yields moto's Python object, not the group's name.
+
+    moto's DBInstance then fails with an internal error (HTTP 500) reading
+    ``DBParameterGroupName``, so the data layer cannot be created at all. On
+    AWS the Ref is the name, which is what this returns.
+    """
+    from moto.rds.models import DBParameterGroup
+
+    setattr(DBParameterGroup, "physical_resource_id", property(lambda self: self.name))  # noqa: B010
+
+
+def short_form_getatt_splits_at_the_first_dot() -> None:
+    """Gap: moto reads ``!GetAtt Database.Endpoint.Address`` as attribute ``Endpoint`` of ``Database``.
+
+    CloudFormation splits the short form at the first dot only (resource
+    ``Database``, attribute ``Endpoint.Address``); moto splits at every dot and
+    rejects the template, so the data layer's Outputs cannot be resolved.
+    """
+    from moto.cloudformation import models, responses, utils
+
+    yaml: Any = import_module("yaml")  # moto's own dependency; its stubs are not installed
+
+    def yaml_tag_constructor(loader: Any, tag: str, node: Any) -> Any:
+        key = "Ref" if tag == "!Ref" else f"Fn::{tag[1:]}"
+        if isinstance(node, yaml.SequenceNode):
+            return {key: loader.construct_sequence(node, deep=True)}
+        if isinstance(node, yaml.MappingNode):
+            return {key: loader.construct_mapping(node, deep=True)}
+        value = loader.construct_scalar(node)
+        return {key: value.split(".", 1) if tag == "!GetAtt" else value}
+
+    for module in (utils, models, responses):
+        setattr(module, "yaml_tag_constructor", yaml_tag_constructor)  # noqa: B010
+
+
+def rds_instance_has_its_master_user_secret() -> None:
+    """Gap: moto's DBInstance answers only ``Endpoint.Address``/``Endpoint.Port`` to GetAtt.
+
+    The data layer publishes ``Database.MasterUserSecret.SecretArn`` (the
+    secret RDS manages when ``ManageMasterUserPassword`` is set) for the
+    platform layer; moto rejects the attribute and the stack's Outputs cannot
+    be read at all. This answers with an ARN shaped like the one RDS creates.
+    """
+    from moto.rds.models import DBInstance
+
+    attribute = "MasterUserSecret.SecretArn"
+    original_get = DBInstance.get_cfn_attribute
+    original_has: Any = DBInstance.__dict__["has_cfn_attr"].__func__
+
+    def get_cfn_attribute(self: DBInstance, attribute_name: str) -> Any:
+        if attribute_name == attribute:
+            return f"arn:aws:secretsmanager:{self.region}:{self.account_id}:secret:rds!db-{self.dbi_resource_id}"
+        return original_get(self, attribute_name)
+
+    def has_cfn_attr(cls: type[DBInstance], attr: str) -> bool:
+        return attr == attribute or bool(original_has(cls, attr))
+
+    setattr(DBInstance, "get_cfn_attribute", get_cfn_attribute)  # noqa: B010
+    setattr(DBInstance, "has_cfn_attr", classmethod(has_cfn_attr))  # noqa: B010
+
+
+def list_parameters_read_back_as_sent() -> None:
+    """Gap: DescribeStacks shows a ``List<...>`` parameter as Python's repr, ``"['subnet-a', 'subnet-b']"``.
+
+    AWS returns the comma-separated string it was given. The deployer compares
+    a stack's deployed Parameters with the ones it would send to decide
+    whether a layer is up to date, so the repr would make every layer with a
+    subnet list look stale forever.
+    """
+    from moto.cloudformation.models import Stack
+
+    def parameter_list(self: Stack) -> list[dict[str, Any]]:
+        hidden = self.resource_map.no_echo_parameter_keys
+        return [
+            {
+                "ParameterKey": key,
+                "ParameterValue": "****"
+                if key in hidden
+                else (",".join(map(str, v)) if isinstance(v, list) else str(v)),
+            }
+            for key, v in self.resource_map.resolved_parameters.items()
+        ]
+
+    setattr(Stack, "parameter_list", property(parameter_list))  # noqa: B010
+
+
+PATCHES: tuple[Patch, ...] = (
+    executed_change_set_updates_the_stack,
+    unmodelled_types_get_placeholders,
+    change_sets_say_what_is_replaced,
+    termination_protection_is_a_real_switch,
+    rds_parameter_group_ref_is_its_name,
+    short_form_getatt_splits_at_the_first_dot,
+    rds_instance_has_its_master_user_secret,
+    list_parameters_read_back_as_sent,
+)
+
+
+def apply_all() -> list[str]:
+    """Apply every patch once; return their names for the start-up banner."""
+    for patch in PATCHES:
+        patch()
+    return [patch.__name__ for patch in PATCHES]

@@ -1,0 +1,57 @@
+"""Serve the patched moto on 127.0.0.1 and say how to point the AWS tools at it."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+
+# Loopback only: the sandbox accepts any credentials, so nothing beyond this machine may reach it.
+HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+# moto accepts any key pair; these make botocore's credential chain stop looking elsewhere.
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"}
+
+
+def endpoint_url(port: int) -> str:
+    return f"http://{HOST}:{port}"
+
+
+def exports(port: int) -> list[str]:
+    """The shell lines that point boto3 (and so cfncompiler and the aws CLI) at the sandbox."""
+    values = {"AWS_ENDPOINT_URL": endpoint_url(port), **DUMMY_CREDENTIALS}
+    return [f"export {name}={value}" for name, value in values.items()]
+
+
+def serve(port: int) -> None:
+    """Apply the patches, then run moto's WSGI app until interrupted."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import run_simple
+
+    from cfncompiler.sandbox.patches import apply_all
+
+    applied = apply_all()
+    # moto builds some resource URLs from this; it must name the port we listen on.
+    os.environ["MOTO_PORT"] = str(port)
+    print(f"cfncompiler sandbox: moto on {endpoint_url(port)} with {len(applied)} patches: {', '.join(applied)}")
+    print("Run this in the shell you deploy from:")
+    for line in exports(port):
+        print(f"  {line}")
+    sys.stdout.flush()
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(HOST, port, app, threaded=True, request_handler=MotoRequestHandler)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m cfncompiler.sandbox", description=__doc__)
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("SANDBOX_PORT", DEFAULT_PORT)),
+        help=f"TCP port on {HOST} (default: $SANDBOX_PORT or {DEFAULT_PORT})",
+    )
+    args = parser.parse_args(argv)
+    # Ctrl-C is how the sandbox is meant to stop: no traceback for it.
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(args.port)
