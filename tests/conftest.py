@@ -1,0 +1,196 @@
+"""Shared fixtures and helpers.
+
+Expensive things (loading and compiling the production spec, loading cfn-lint's
+rules) happen once per session; tests must treat what these fixtures return as
+read-only. Bad specs are small text edits of ``fixtures/minimal.yaml``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cfncompiler.layers import build_all
+from cfncompiler.linter import Linter
+from cfncompiler.loader import Problem, SpecError, load_spec
+from cfncompiler.model import Spec
+from cfncompiler.synth import CompiledLayer, compile_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINIMAL_SPEC = FIXTURES / "minimal.yaml"
+PRODUCTION_SPEC = ROOT / "spec" / "production.yaml"
+COMMITTED_OUT = ROOT / "templates_out"
+
+Edit = tuple[str, str]
+TemplateDict = dict[str, Any]
+Snapshot = dict[str, tuple[bytes, int]]
+
+PREVIOUS_FILES = {"network.yaml": "previous network\n", "data.yaml": "previous data\n", "README": "keep\n"}
+OLD_MTIME_NS = 1_600_000_000_000_000_000
+
+
+# --------------------------------------------------------------------------- spec text
+
+
+def minimal_text() -> str:
+    return MINIMAL_SPEC.read_text(encoding="utf-8")
+
+
+def edit(text: str, *edits: Edit) -> str:
+    """Apply (old, new) replacements; each ``old`` must occur exactly once, so an edit never silently misses."""
+    for old, new in edits:
+        count = text.count(old)
+        assert count == 1, f"edit target occurs {count} times in the fixture, expected once: {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture
+def write_spec(tmp_path: Path) -> Callable[[str], Path]:
+    """Write spec text to a fresh file under tmp_path and return its path."""
+    counter = iter(range(1_000_000))
+
+    def write(text: str) -> Path:
+        path = tmp_path / f"spec-{next(counter)}.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def minimal_edited(write_spec: Callable[[str], Path]) -> Callable[..., Path]:
+    """The minimal fixture with some edits applied, written to tmp_path."""
+
+    def make(*edits: Edit) -> Path:
+        return write_spec(edit(minimal_text(), *edits))
+
+    return make
+
+
+def problems_of(path: Path) -> list[Problem]:
+    """The problems load_spec reports for ``path``; fails the test if the spec loads."""
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert caught.value.problems, "a SpecError must carry at least one problem"
+    return caught.value.problems
+
+
+def only_problem(path: Path) -> Problem:
+    problems = problems_of(path)
+    assert len(problems) == 1, "expected exactly one problem, got:\n" + "\n".join(map(str, problems))
+    return problems[0]
+
+
+# --------------------------------------------------------------------------- compiled specs
+
+
+@pytest.fixture(scope="session")
+def production_spec() -> Spec:
+    return load_spec(PRODUCTION_SPEC)
+
+
+@pytest.fixture(scope="session")
+def production_templates(production_spec: Spec) -> dict[str, TemplateDict]:
+    return {layer: template.to_dict() for layer, template in build_all(production_spec).items()}
+
+
+@pytest.fixture(scope="session")
+def network_template(production_templates: dict[str, TemplateDict]) -> TemplateDict:
+    return production_templates["network"]
+
+
+@pytest.fixture(scope="session")
+def data_template(production_templates: dict[str, TemplateDict]) -> TemplateDict:
+    return production_templates["data"]
+
+
+@pytest.fixture(scope="session")
+def production_compiled(production_spec: Spec) -> list[CompiledLayer]:
+    return compile_spec(production_spec)
+
+
+@pytest.fixture(scope="session")
+def minimal_spec() -> Spec:
+    return load_spec(MINIMAL_SPEC)
+
+
+@pytest.fixture(scope="session")
+def minimal_templates(minimal_spec: Spec) -> dict[str, TemplateDict]:
+    return {layer: template.to_dict() for layer, template in build_all(minimal_spec).items()}
+
+
+@pytest.fixture(scope="session")
+def linter() -> Linter:
+    """One linter for the session: cfn-lint's rules are loaded once and reused."""
+    return Linter("us-west-2")
+
+
+# --------------------------------------------------------------------------- template queries
+
+
+def resources_of_type(template: TemplateDict, resource_type: str) -> dict[str, TemplateDict]:
+    return {name: body for name, body in template["Resources"].items() if body["Type"] == resource_type}
+
+
+def one_resource_of_type(template: TemplateDict, resource_type: str) -> TemplateDict:
+    found = resources_of_type(template, resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+def properties(template: TemplateDict, logical_id: str) -> TemplateDict:
+    assert logical_id in template["Resources"], f"no resource {logical_id}; have {sorted(template['Resources'])}"
+    props: TemplateDict = template["Resources"][logical_id].get("Properties", {})
+    return props
+
+
+def walk(node: Any, trail: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any, Any]]:
+    """Every (path, key, value) pair of every mapping inside ``node``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*trail, key), key, value
+            yield from walk(value, (*trail, key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from walk(item, (*trail, index))
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"Ref": name}
+
+
+def get_att(name: str, attribute: str) -> dict[str, list[str]]:
+    return {"Fn::GetAtt": [name, attribute]}
+
+
+# --------------------------------------------------------------------------- directories
+
+
+def snapshot(directory: Path) -> Snapshot:
+    """Every file under ``directory`` with its bytes and mtime: equal snapshots mean nothing was touched."""
+    if not directory.exists():
+        return {}
+    return {
+        str(path.relative_to(directory)): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def populated_out(tmp_path: Path) -> Path:
+    """An out dir holding previous templates (plus an unrelated file), with old mtimes."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, text in PREVIOUS_FILES.items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        # An old, distinctive mtime: a rewrite with identical bytes would still show.
+        os.utime(path, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    return out
