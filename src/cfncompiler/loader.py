@@ -44,9 +44,25 @@ class SpecError(Exception):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A valid spec with the parsed file behind it, so later checks can point at lines too."""
+
+    spec: Spec
+    path: Path
+    document: Any
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        return _locate(self.document, loc, message, str(self.path))
+
+
 def load_spec(path: Path) -> Spec:
+    return load(path).spec
+
+
+def load(path: Path) -> LoadedSpec:
     document = read_yaml(path)
-    return validate(document, str(path))
+    return LoadedSpec(validate(document, str(path)), path, document)
 
 
 def read_yaml(path: Path) -> Any:

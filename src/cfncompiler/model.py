@@ -364,6 +364,181 @@ class Data(SpecModel):
         return self
 
 
+
+# --------------------------------------------------------------------------- services
+
+# Fargate's valid task sizes: CPU units -> allowed memory (MiB). An AWS fact, not a design value.
+FARGATE_MEMORY: dict[int, range] = {
+    256: range(512, 2048 + 1, 512),
+    512: range(1024, 4096 + 1, 1024),
+    1024: range(2048, 8192 + 1, 1024),
+    2048: range(4096, 16384 + 1, 1024),
+    4096: range(8192, 30720 + 1, 1024),
+    8192: range(16384, 61440 + 1, 4096),
+    16384: range(32768, 122880 + 1, 8192),
+}
+
+# The RDS-managed master secret, named in a service's secrets as `secret: database`.
+DATABASE_SECRET = "database"
+DATABASE_SECRET_KEYS = ("username", "password")
+
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+Image = Annotated[str, Field(pattern=r"^\S+$", min_length=1, max_length=512)]
+
+
+class SecretRef(SpecModel):
+    secret: Annotated[str, Field(min_length=1, description="a secret under data.secrets, or 'database'")]
+    key: SecretKey | None = Field(default=None, description="JSON key inside the secret")
+
+
+class Volume(SpecModel):
+    path: Annotated[str, Field(pattern=r"^/\S*$", description="mount path inside the container")]
+    efs_directory: Annotated[str, Field(pattern=r"^/\S+$", description="directory on the shared EFS file system")]
+    uid: int = Field(ge=0, le=4294967295, description="owner of the directory and of every file written")
+    gid: int = Field(ge=0, le=4294967295)
+
+
+class Route(SpecModel):
+    host: Annotated[str, Field(pattern=r"^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")]
+    health_path: Annotated[str, Field(pattern=r"^/\S*$", description="HTTP path the ALB polls")]
+    priority: int | None = Field(
+        default=None, ge=1, le=50000, description="listener rule priority; derived from the host when omitted"
+    )
+
+
+class ContainerCheck(SpecModel):
+    command: Annotated[str, Field(min_length=1, description="shell command; exit 0 means healthy")]
+    start_period_seconds: int = Field(default=60, ge=0, le=300)
+
+
+class Assets(SpecModel):
+    path: Annotated[str, Field(min_length=1, description="directory, relative to this spec file")]
+    mount: Annotated[str, Field(pattern=r"^/\S*$", description="where the files appear in the container")]
+    bucket: BucketName
+
+
+class Access(SpecModel):
+    buckets: dict[BucketName, Literal["read", "read-write"]] = Field(default_factory=dict)
+    bedrock_models: list[Annotated[str, Field(pattern=r"^[a-z0-9.*:-]+$")]] = Field(
+        default_factory=list, description="foundation model ids the task may invoke (wildcards allowed)"
+    )
+    workspaces: bool = Field(
+        default=False, description="run Coder workspaces: manage ECS services and task definitions on this cluster"
+    )
+
+
+CapacityProvider = Literal["fargate", "fargate-spot"]
+
+
+def _capacity_kind(value: Any) -> str:
+    return "weights" if isinstance(value, dict) else "one"
+
+
+Capacity = Annotated[
+    Annotated[CapacityProvider, Tag("one")] | Annotated[dict[CapacityProvider, Annotated[int, Field(ge=0, le=1000)]], Tag("weights")],
+    Discriminator(_capacity_kind),
+]
+
+
+class Service(SpecModel):
+    image: Image
+    cpu: int = Field(description="CPU units: 1024 = 1 vCPU")
+    memory: int = Field(description="MiB")
+    ports: list[Port] = Field(min_length=1, description="container ports; the first is the one routed and registered")
+    replicas: int = Field(ge=0, le=100)
+    capacity: Capacity = "fargate"
+    security_group: Name
+    subnet_tier: Name
+    discovery: Name | None = Field(default=None, description="name in the CloudMap namespace")
+    route: Route | None = None
+    command: list[str] | None = None
+    env: dict[EnvName, str] = Field(default_factory=dict)
+    secrets: dict[EnvName, SecretRef] = Field(default_factory=dict)
+    volumes: list[Volume] = Field(default_factory=list)
+    assets: Assets | None = None
+    access: Access = Field(default_factory=Access)
+    health_check: ContainerCheck | None = None
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
+
+    @model_validator(mode="after")
+    def _fargate_size(self) -> Service:
+        problems: list[tuple[Path, str]] = []
+        allowed = FARGATE_MEMORY.get(self.cpu)
+        if allowed is None:
+            sizes = ", ".join(str(c) for c in FARGATE_MEMORY)
+            problems.append((("cpu",), f"{self.cpu} is not a Fargate CPU size (choose one of {sizes})"))
+        elif self.memory not in allowed:
+            problems.append(
+                (
+                    ("memory",),
+                    f"{self.memory} is not a valid Fargate memory size for {self.cpu} CPU units "
+                    f"(choose {allowed.start}-{allowed.stop - 1} in steps of {allowed.step})",
+                )
+            )
+        clash = sorted(set(self.env) & set(self.secrets))
+        if clash:
+            problems.append((("secrets", clash[0]), f"{clash[0]} is set both in env and in secrets"))
+        dupes = sorted({p for p in self.ports if self.ports.count(p) > 1})
+        if dupes:
+            problems.append((("ports",), f"port listed more than once: {dupes[0]}"))
+        if isinstance(self.capacity, dict) and not any(self.capacity.values()):
+            problems.append((("capacity",), "at least one capacity provider needs a weight above 0"))
+        raise_violations(problems)
+        return self
+
+
+class Certificate(SpecModel):
+    domain: Annotated[str, Field(pattern=r"^[a-z0-9.*-]+$")]
+    alternative_names: list[Annotated[str, Field(pattern=r"^[a-z0-9.*-]+$")]] = Field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.domain, *self.alternative_names]
+
+
+class Cluster(SpecModel):
+    container_insights: bool
+    capacity_providers: list[CapacityProvider] = Field(min_length=1)
+
+
+class LoadBalancer(SpecModel):
+    subnet_tier: Name
+    security_group: Name
+    tls_policy: Annotated[str, Field(pattern=r"^ELBSecurityPolicy-TLS13-1-[23]-\S+$")] = Field(
+        description="an ELB security policy allowing TLS 1.2+ only"
+    )
+    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+
+
+class Workspaces(SpecModel):
+    security_group: Name
+    subnet_tier: Name
+
+
+BridgeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+
+
+class TerraformBridge(SpecModel):
+    parameter_prefix: Annotated[str, Field(pattern=r"^(/[A-Za-z0-9_.-]+)+$")]
+    values: dict[BridgeName, Annotated[str, Field(pattern=r"^\$\{[a-z0-9_.-]+\}$")]] = Field(min_length=1)
+
+
+class Platform(SpecModel):
+    cluster: Cluster
+    certificate: Certificate
+    load_balancer: LoadBalancer
+    asset_fetcher_image: Image
+    workspaces: Workspaces
+    terraform_bridge: TerraformBridge
+    services: dict[Name, Service]
+
+
+class Observability(SpecModel):
+    services: dict[Name, Service]
+
 # --------------------------------------------------------------------------- spec
 
 
@@ -377,10 +552,20 @@ class Spec(SpecModel):
     logs: Logs
     network: Network
     data: Data
+    platform: Platform
+    observability: Observability
+
+    def services(self) -> Iterator[tuple[str, str, Service]]:
+        """Every service of every layer, in spec order: (layer section, name, service)."""
+        for section, services in (("platform", self.platform.services), ("observability", self.observability.services)):
+            for name, service in services.items():
+                yield section, name, service
 
     @model_validator(mode="after")
     def _references(self) -> Spec:
-        raise_violations(self._data_references())
+        from cfncompiler.checks import cross_layer_problems
+
+        raise_violations([*self._data_references(), *cross_layer_problems(self)])
         return self
 
     def _data_references(self) -> Iterator[tuple[Path, str]]:

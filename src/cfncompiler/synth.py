@@ -6,12 +6,15 @@ or a lint finding leaves the previous templates exactly as they were.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cfncompiler.layers import build_all
+from cfncompiler.asset_checks import check_asset_configs
+from cfncompiler.assets import asset_files, asset_prefix
+from cfncompiler.layers import Inputs, build_all
 from cfncompiler.linter import Finding, Linter
-from cfncompiler.loader import load_spec
+from cfncompiler.loader import LoadedSpec, Problem, SpecError, load
 from cfncompiler.model import Spec
 from cfncompiler.writer import render, write_all
 
@@ -45,17 +48,41 @@ def template_file(layer: str) -> str:
     return f"{layer}.yaml"
 
 
-def compile_spec(spec: Spec) -> list[CompiledLayer]:
+def gather_inputs(loaded: LoadedSpec) -> Inputs:
+    """Read what the builders may not read themselves (asset files), checking it against the spec."""
+    problems: list[Problem] = []
+    prefixes: dict[str, str] = {}
+    for section, name, service in loaded.spec.services():
+        if service.assets is None:
+            continue
+        directory = loaded.path.parent / service.assets.path
+        if not directory.is_dir():
+            problems.append(
+                loaded.problem(
+                    (section, "services", name, "assets", "path"),
+                    f"asset directory {directory} does not exist (paths are relative to the spec file)",
+                )
+            )
+            continue
+        problems += check_asset_configs(directory, service, Path(os.path.relpath(directory)))
+        prefixes[name] = asset_prefix(name, asset_files(directory))
+    if problems:
+        raise SpecError(problems)
+    return Inputs(asset_prefixes=prefixes)
+
+
+def compile_spec(spec: Spec, inputs: Inputs) -> list[CompiledLayer]:
     return [
         CompiledLayer(layer, template_file(layer), render(template), len(template.resources))
-        for layer, template in build_all(spec).items()
+        for layer, template in build_all(spec, inputs).items()
     ]
 
 
 def synth(spec_path: Path, out_dir: Path, *, lint: bool = True) -> SynthResult:
     """Compile, lint, then write; raises SpecError or LintFailed before anything is written."""
-    spec = load_spec(spec_path)
-    layers = compile_spec(spec)
+    loaded = load(spec_path)
+    spec = loaded.spec
+    layers = compile_spec(spec, gather_inputs(loaded))
     if lint:
         linter = Linter(spec.region)
         findings = [f for c in layers for f in linter.lint(str(out_dir / c.file), c.text)]

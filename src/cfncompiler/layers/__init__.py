@@ -1,8 +1,9 @@
-"""Layer builders, in deployment order. Each is a pure function ``build(spec) -> Template``."""
+"""Layer builders, in deployment order. Each is a pure function ``build(spec, inputs) -> Template``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib import import_module
 
 from troposphere import Template
@@ -10,9 +11,18 @@ from troposphere import Template
 from cfncompiler.model import Spec
 
 # Deployment order: each layer reads only the Outputs of the layers before it.
-ORDER: tuple[str, ...] = ("network", "data")
+ORDER: tuple[str, ...] = ("network", "data", "platform", "observability")
 
-Builder = Callable[[Spec], Template]
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the builders need beyond the spec, gathered by the caller so that builders do no I/O."""
+
+    # service name -> content-addressed S3 prefix of its assets
+    asset_prefixes: Mapping[str, str] = field(default_factory=dict)
+
+
+Builder = Callable[[Spec, Inputs], Template]
 
 
 def builder(layer: str) -> Builder:
@@ -22,5 +32,5 @@ def builder(layer: str) -> Builder:
     return build
 
 
-def build_all(spec: Spec) -> dict[str, Template]:
-    return {layer: builder(layer)(spec) for layer in ORDER}
+def build_all(spec: Spec, inputs: Inputs) -> dict[str, Template]:
+    return {layer: builder(layer)(spec, inputs) for layer in ORDER}

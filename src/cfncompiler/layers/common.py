@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from troposphere import AWSObject, Output, Parameter, Ref, Tags, Template
+from troposphere import AWSHelperFn, AWSObject, Join, Output, Parameter, Ref, Sub, Tags, Template
 
 from cfncompiler.layers.contract import Value
 from cfncompiler.model import Spec
+from cfncompiler.references import CrossLayer, Known, meaning, references
 
 R = TypeVar("R", bound=AWSObject)
 
@@ -15,9 +16,10 @@ R = TypeVar("R", bound=AWSObject)
 class Layer:
     """A template being built for one layer of one spec.
 
-    ``upstream`` declares a Parameter the first time a builder needs a value from
-    a layer above (cfn-lint rejects unused Parameters, so none is declared in
-    advance); ``publish`` makes a value available to the layers below.
+    ``publish`` makes a value available to the layers below (an Output) and to
+    this layer; ``resolve`` finds a value wherever it comes from: this layer if
+    it produced it, else a Parameter filled from a layer above, declared the
+    first time it is needed (cfn-lint rejects unused Parameters).
     """
 
     def __init__(self, spec: Spec, name: str, description: str) -> None:
@@ -25,9 +27,15 @@ class Layer:
         self.name = name
         self.template = Template(Description=f"{spec.project} {name} layer: {description} (compiled by cfncompiler)")
         self._parameters: dict[str, Parameter] = {}
+        self._local: dict[str, object] = {}
 
     def add(self, resource: R) -> R:
         return self.template.add_resource(resource)
+
+    def resolve(self, value: Value) -> object:
+        if value.name in self._local:
+            return self._local[value.name]
+        return self.upstream(value)
 
     def upstream(self, value: Value) -> Ref:
         parameter = self._parameters.get(value.name)
@@ -38,10 +46,40 @@ class Layer:
         return Ref(parameter)
 
     def publish(self, value: Value, expression: object) -> None:
+        self._local[value.name] = expression
         self.template.add_output(Output(value.name, Description=value.description, Value=expression))
 
     def name_tags(self, name: str) -> Tags:
         return Tags(Name=f"{self.spec.project}-{name}")
+
+    def interpolate(self, text: str) -> str | AWSHelperFn:
+        """A spec string with ``${...}`` references as template text: plain when all are known now, else Fn::Sub."""
+        found = references(text)
+        if not found:
+            return text
+        if text == f"${{{found[0]}}}":
+            target = meaning(self.spec, found[0])
+            if isinstance(target, CrossLayer):
+                # A whole-value reference is the value itself, not a one-variable Fn::Sub.
+                resolved = self.resolve(target.value)
+                return Join(",", resolved) if target.value.type.startswith("List<") else resolved  # type: ignore[return-value]
+        variables: dict[str, object] = {}
+        needs_sub = False
+        for reference in found:
+            target = meaning(self.spec, reference)
+            if isinstance(target, Known):
+                replacement = target.text
+            elif isinstance(target, CrossLayer):
+                value = target.value
+                resolved = self.resolve(value)
+                variables[value.name] = Join(",", resolved) if value.type.startswith("List<") else resolved
+                replacement, needs_sub = f"${{{value.name}}}", True
+            else:
+                replacement, needs_sub = f"${{{target.name}}}", True
+            text = text.replace(f"${{{reference}}}", replacement)
+        if not needs_sub:
+            return text
+        return Sub(text, **variables) if variables else Sub(text)
 
 
 def optional(**properties: object) -> dict[str, object]:

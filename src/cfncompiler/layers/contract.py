@@ -79,3 +79,27 @@ def cache_port() -> Value:
 
 def file_system_id() -> Value:
     return Value("FileSystemId", "String", "ID of the EFS file system")
+
+
+def cluster_arn() -> Value:
+    return Value("ClusterArn", "String", "ARN of the ECS cluster")
+
+
+def cluster_name() -> Value:
+    return Value("ClusterName", "String", "name of the ECS cluster")
+
+
+def execution_role_arn() -> Value:
+    return Value("TaskExecutionRoleArn", "String", "ARN of the shared ECS task execution role")
+
+
+def workspace_role_arn() -> Value:
+    return Value("WorkspaceTaskRoleArn", "String", "ARN of the task role Coder workspaces run with")
+
+
+def listener_arn() -> Value:
+    return Value("AlbListenerArn", "String", "ARN of the ALB's HTTPS listener")
+
+
+def workspace_log_group() -> Value:
+    return Value("WorkspaceLogGroupName", "String", "log group Coder workspaces write to")

@@ -12,7 +12,7 @@ from awacs.aws import AWSPrincipal, Bool, Condition, Deny, PolicyDocument, State
 from troposphere import GetAtt, Join, Ref, Select, Sub, Template
 from troposphere import dynamodb, efs, elasticache, rds, s3, secretsmanager
 
-from cfncompiler.layers import contract
+from cfncompiler.layers import Inputs, contract
 from cfncompiler.layers.common import Layer, optional
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.model import Bucket, Generate, Secret, Spec
@@ -27,7 +27,7 @@ DYNAMODB_TYPES = {"string": "S", "number": "N", "binary": "B"}
 HEX_EXCLUDES = "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ"
 
 
-def build(spec: Spec) -> Template:
+def build(spec: Spec, inputs: Inputs) -> Template:
     layer = Layer(spec, "data", "PostgreSQL, Redis, EFS, S3, DynamoDB, secrets")
     key = layer_key(layer, "data at rest", for_log_groups=False)
     layer.publish(contract.data_key_arn(), key_arn(key))

@@ -8,7 +8,7 @@ from awacs.sts import AssumeRole
 from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template
 from troposphere import ec2, iam, logs, servicediscovery
 
-from cfncompiler.layers import contract
+from cfncompiler.layers import Inputs, contract
 from cfncompiler.layers.common import Layer
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.model import ANYWHERE_PEER, VPC_PEER, EgressRule, IngressRule, RouteKind, SecurityGroup, Spec
@@ -20,7 +20,7 @@ ANYWHERE_CIDR = "0.0.0.0/0"
 MATCH_NOTHING = {"CidrIp": "255.255.255.255/32", "IpProtocol": "icmp", "FromPort": 252, "ToPort": 86}
 
 
-def build(spec: Spec) -> Template:
+def build(spec: Spec, inputs: Inputs) -> Template:
     layer = Layer(spec, "network", "VPC, subnets, NAT, endpoints, security groups, service discovery")
     net = spec.network
     vpc = layer.add(

@@ -1,0 +1,169 @@
+"""PlatformStack: ECS cluster, ACM certificate, internal ALB, IAM, the platform services,
+and the Terraform bridge (workspaceOutputs as Outputs and SSM parameters)."""
+
+from __future__ import annotations
+
+from awacs.aws import Allow, Principal, Statement
+from awacs.sts import AssumeRole
+from troposphere import GetAtt, Output, Ref, Template
+from troposphere import certificatemanager as acm, ecs, elasticloadbalancingv2 as elbv2, iam, logs, ssm
+
+from cfncompiler.layers import Inputs, contract
+from cfncompiler.layers.common import Layer
+from cfncompiler.layers.encryption import key_arn, layer_key
+from cfncompiler.layers.iam import policy
+from cfncompiler.layers.services import (
+    CAPACITY_PROVIDERS,
+    ExecutionGrants,
+    ServiceContext,
+    add_service,
+    execution_statements,
+)
+from cfncompiler.layers.workspaces import workspace_role
+from cfncompiler.model import Spec
+from cfncompiler.naming import logical_id
+from cfncompiler.references import CrossLayer, meaning, references
+
+EXECUTION_ROLE = "TaskExecutionRole"
+
+
+def build(spec: Spec, inputs: Inputs) -> Template:
+    layer = Layer(spec, "platform", "ECS cluster, certificate, internal ALB, IAM, Coder, LiteLLM, Key Provisioner")
+    platform = spec.platform
+    key = layer_key(layer, "service logs", for_log_groups=True)
+    cluster, capacity = _cluster(layer)
+    listener = _load_balancer(layer)
+    layer.publish(contract.execution_role_arn(), GetAtt(EXECUTION_ROLE, "Arn"))
+    role = layer.add(workspace_role(layer))
+    layer.publish(contract.workspace_role_arn(), GetAtt(role, "Arn"))
+
+    grants = ExecutionGrants()
+    workspace_logs = layer.add(
+        logs.LogGroup("WorkspaceLogs", RetentionInDays=spec.logs.retention_days, KmsKeyId=key_arn(key))
+    )
+    grants.log_groups.append(GetAtt(workspace_logs, "Arn"))
+    layer.publish(contract.workspace_log_group(), Ref(workspace_logs))
+
+    context = ServiceContext(
+        cluster=Ref(cluster),
+        execution_role_arn=GetAtt(EXECUTION_ROLE, "Arn"),
+        log_key_arn=key_arn(key),
+        listener_arn=lambda: Ref(listener),
+        asset_prefixes=inputs.asset_prefixes,
+        depends_on=(capacity.title,),
+    )
+    for name, service in platform.services.items():
+        add_service(layer, name, service, context, grants)
+    layer.add(execution_role(layer, grants))
+    _terraform_bridge(layer)
+    return layer.template
+
+
+def execution_role(layer: Layer, grants: ExecutionGrants) -> iam.Role:
+    """The one execution role of a layer: pulls images, writes logs, reads exactly the secrets its tasks name."""
+    return iam.Role(
+        EXECUTION_ROLE,
+        Description=f"ECS task execution role of the {layer.name} layer",
+        AssumeRolePolicyDocument=policy(
+            [Statement(Effect=Allow, Principal=Principal("Service", "ecs-tasks.amazonaws.com"), Action=[AssumeRole])]
+        ),
+        Policies=[iam.Policy(PolicyName="start-tasks", PolicyDocument=policy(execution_statements(layer, grants)))],
+    )
+
+
+def _cluster(layer: Layer) -> tuple[ecs.Cluster, ecs.ClusterCapacityProviderAssociations]:
+    spec = layer.spec.platform.cluster
+    cluster = layer.add(
+        ecs.Cluster(
+            "Cluster",
+            ClusterName=layer.spec.project,
+            ClusterSettings=[
+                ecs.ClusterSetting(Name="containerInsights", Value="enabled" if spec.container_insights else "disabled")
+            ],
+        )
+    )
+    providers = [CAPACITY_PROVIDERS[p] for p in spec.capacity_providers]
+    capacity = layer.add(
+        ecs.ClusterCapacityProviderAssociations(
+            "ClusterCapacityProviders",
+            Cluster=Ref(cluster),
+            CapacityProviders=providers,
+            DefaultCapacityProviderStrategy=[ecs.CapacityProviderStrategy(CapacityProvider=providers[0], Weight=1)],
+        )
+    )
+    layer.publish(contract.cluster_arn(), GetAtt(cluster, "Arn"))
+    layer.publish(contract.cluster_name(), Ref(cluster))
+    return cluster, capacity
+
+
+def _load_balancer(layer: Layer) -> elbv2.Listener:
+    platform = layer.spec.platform
+    lb = platform.load_balancer
+    certificate = layer.add(
+        acm.Certificate(
+            "Certificate",
+            DomainName=platform.certificate.domain,
+            SubjectAlternativeNames=platform.certificate.alternative_names,
+            ValidationMethod="DNS",
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
+        )
+    )
+    balancer = layer.add(
+        elbv2.LoadBalancer(
+            "LoadBalancer",
+            Type="application",
+            Scheme="internal",
+            Subnets=layer.resolve(contract.subnet_ids(lb.subnet_tier)),
+            SecurityGroups=[layer.resolve(contract.security_group_id(lb.security_group))],
+            LoadBalancerAttributes=[
+                elbv2.LoadBalancerAttributes(Key="idle_timeout.timeout_seconds", Value=str(lb.idle_timeout_seconds)),
+                elbv2.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
+                elbv2.LoadBalancerAttributes(Key="deletion_protection.enabled", Value="true"),
+            ],
+        )
+    )
+    listener = layer.add(
+        elbv2.Listener(
+            "HttpsListener",
+            LoadBalancerArn=Ref(balancer),
+            Port=443,
+            Protocol="HTTPS",
+            SslPolicy=lb.tls_policy,
+            Certificates=[elbv2.Certificate(CertificateArn=Ref(certificate))],
+            # A host nobody routes gets a plain 404 rather than some service's page.
+            DefaultActions=[
+                elbv2.Action(
+                    Type="fixed-response",
+                    FixedResponseConfig=elbv2.FixedResponseConfig(StatusCode="404", ContentType="text/plain"),
+                )
+            ],
+        )
+    )
+    layer.publish(contract.listener_arn(), Ref(listener))
+    return listener
+
+
+def _terraform_bridge(layer: Layer) -> None:
+    """The design's workspaceOutputs: a stack Output and an SSM parameter per value."""
+    bridge = layer.spec.platform.terraform_bridge
+    outputs = layer.template.outputs
+    for name, text in bridge.values.items():
+        value = layer.interpolate(text)
+        title = logical_id(name)
+        is_list = any(
+            isinstance(m, CrossLayer) and m.value.type.startswith("List<")
+            for m in (meaning(layer.spec, r) for r in references(text))
+        )
+        layer.add(
+            ssm.Parameter(
+                logical_id("bridge", name),
+                Name=f"{bridge.parameter_prefix}/{name}",
+                Type="StringList" if is_list else "String",
+                Value=value,
+                Description=f"Terraform bridge: {name}",
+            )
+        )
+        # Values the contract already publishes under the same name are the same Output.
+        if title not in outputs:
+            layer.template.add_output(Output(title, Description=f"Terraform bridge: {name}", Value=value))
