@@ -35,8 +35,14 @@ def check_asset_configs(directory: Path, service: Service, label: Path) -> list[
         for loc, line, col, variable in _environment_reads(document, ()):
             if variable not in provided:
                 problems.append(
-                    Problem(name, line, col, _dotted(loc), f"reads {ENV_PREFIX}{variable}, which the task is not given "
-                            "(add it to the service's env or secrets in the spec)")
+                    Problem(
+                        name,
+                        line,
+                        col,
+                        _dotted(loc),
+                        f"reads {ENV_PREFIX}{variable}, which the task is not given "
+                        "(add it to the service's env or secrets in the spec)",
+                    )
                 )
         problems += _duplicate_models(document, name)
     return problems
@@ -47,14 +53,14 @@ def _environment_reads(node: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[
         for key, value in node.items():
             if isinstance(value, str) and value.startswith(ENV_PREFIX):
                 line, col = node.lc.value(key)
-                yield (*loc, key), line + 1, col + 1, value[len(ENV_PREFIX):]
+                yield (*loc, key), line + 1, col + 1, value[len(ENV_PREFIX) :]
             else:
                 yield from _environment_reads(value, (*loc, key))
     elif isinstance(node, CommentedSeq):
         for index, value in enumerate(node):
             if isinstance(value, str) and value.startswith(ENV_PREFIX):
                 line, col = node.lc.item(index)
-                yield (*loc, index), line + 1, col + 1, value[len(ENV_PREFIX):]
+                yield (*loc, index), line + 1, col + 1, value[len(ENV_PREFIX) :]
             else:
                 yield from _environment_reads(value, (*loc, index))
 
@@ -74,8 +80,13 @@ def _duplicate_models(document: Any, name: str) -> list[Problem]:
         if model in seen:
             line, col = entry.lc.value("model_name")
             problems.append(
-                Problem(name, line + 1, col + 1, f"model_list[{index}].model_name",
-                        f"model name '{model}' is already used by model_list[{seen[model]}]")
+                Problem(
+                    name,
+                    line + 1,
+                    col + 1,
+                    f"model_list[{index}].model_name",
+                    f"model name '{model}' is already used by model_list[{seen[model]}]",
+                )
             )
         seen.setdefault(model, index)
     return problems

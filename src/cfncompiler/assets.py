@@ -26,7 +26,8 @@ def asset_files(directory: Path) -> list[AssetFile]:
     found = [
         AssetFile(path.relative_to(directory).as_posix(), path.read_bytes())
         for path in directory.rglob("*")
-        if path.is_file() and not IGNORED_PARTS.intersection(path.relative_to(directory).parts)
+        if path.is_file()
+        and not IGNORED_PARTS.intersection(path.relative_to(directory).parts)
         and not path.name.endswith(".pyc")
     ]
     return sorted(found, key=lambda f: f.relative)

@@ -48,7 +48,11 @@ def service_names_unique(spec: Spec) -> Iterator[Problem]:
 def placements_exist(spec: Spec) -> Iterator[Problem]:
     net = spec.network
     placements: list[tuple[tuple[str | int, ...], str, str]] = [
-        (("platform", "load_balancer"), spec.platform.load_balancer.subnet_tier, spec.platform.load_balancer.security_group),
+        (
+            ("platform", "load_balancer"),
+            spec.platform.load_balancer.subnet_tier,
+            spec.platform.load_balancer.security_group,
+        ),
         (("platform", "workspaces"), spec.platform.workspaces.subnet_tier, spec.platform.workspaces.security_group),
     ]
     placements += [(where, s.subnet_tier, s.security_group) for where, _, s in all_services(spec)]
@@ -71,7 +75,10 @@ def secrets_exist(spec: Spec) -> Iterator[Problem]:
             elif ref.secret in secrets:
                 keys = secrets[ref.secret].keys or None
             else:
-                yield (*at, "secret"), f"unknown secret '{ref.secret}' (data.secrets has: {', '.join(secrets)}, or 'database')"
+                yield (
+                    (*at, "secret"),
+                    f"unknown secret '{ref.secret}' (data.secrets has: {', '.join(secrets)}, or 'database')",
+                )
                 continue
             if keys is None and ref.key is not None:
                 yield (*at, "key"), f"secret '{ref.secret}' is a plain string; it has no key '{ref.key}'"
@@ -86,9 +93,15 @@ def buckets_exist(spec: Spec) -> Iterator[Problem]:
     for where, _, service in all_services(spec):
         for bucket in service.access.buckets:
             if bucket not in buckets:
-                yield (*where, "access", "buckets", bucket), f"unknown bucket '{bucket}' (buckets: {', '.join(buckets)})"
+                yield (
+                    (*where, "access", "buckets", bucket),
+                    f"unknown bucket '{bucket}' (buckets: {', '.join(buckets)})",
+                )
         if service.assets is not None and service.assets.bucket not in buckets:
-            yield (*where, "assets", "bucket"), f"unknown bucket '{service.assets.bucket}' (buckets: {', '.join(buckets)})"
+            yield (
+                (*where, "assets", "bucket"),
+                f"unknown bucket '{service.assets.bucket}' (buckets: {', '.join(buckets)})",
+            )
 
 
 def references_resolve(spec: Spec) -> Iterator[Problem]:
@@ -96,7 +109,9 @@ def references_resolve(spec: Spec) -> Iterator[Problem]:
     for where, _, service in all_services(spec):
         texts.append(((*where, "image"), service.image))
         texts += [((*where, "env", name), value) for name, value in service.env.items()]
-    texts += [(("platform", "terraform_bridge", "values", k), v) for k, v in spec.platform.terraform_bridge.values.items()]
+    texts += [
+        (("platform", "terraform_bridge", "values", k), v) for k, v in spec.platform.terraform_bridge.values.items()
+    ]
     for at, text in texts:
         for reference in references(text):
             try:
@@ -119,9 +134,13 @@ def routes_are_open(spec: Spec) -> Iterator[Problem]:
             for port in rule.ports
         }
         if service.port not in open_ports:
-            yield (*where, "ports", 0), (
-                f"{name} is routed on port {service.port}, but security group '{service.security_group}' "
-                f"does not admit {service.port} from '{alb}'; add it to network.security_groups.{service.security_group}.ingress"
+            yield (
+                (*where, "ports", 0),
+                (
+                    f"{name} is routed on port {service.port}, but security group '{service.security_group}' "
+                    f"does not admit {service.port} from '{alb}'; "
+                    f"add it to network.security_groups.{service.security_group}.ingress"
+                ),
             )
 
 
@@ -137,13 +156,15 @@ def routes_are_distinct(spec: Spec) -> Iterator[Problem]:
         hosts.setdefault(route.host, name)
         priority = listener_priority(route.host, route.priority)
         if priority in priorities:
-            yield (*where, "route"), (
-                f"listener priority {priority} is already taken by '{priorities[priority]}'; set route.priority"
+            yield (
+                (*where, "route"),
+                (f"listener priority {priority} is already taken by '{priorities[priority]}'; set route.priority"),
             )
         priorities.setdefault(priority, name)
         if not _covered(route.host, spec.platform.certificate.names):
-            yield (*where, "route", "host"), (
-                f"{route.host} is not covered by the certificate ({', '.join(spec.platform.certificate.names)})"
+            yield (
+                (*where, "route", "host"),
+                (f"{route.host} is not covered by the certificate ({', '.join(spec.platform.certificate.names)})"),
             )
 
 
@@ -162,7 +183,10 @@ def discovery_names_unique(spec: Spec) -> Iterator[Problem]:
         if service.discovery is None:
             continue
         if service.discovery in seen:
-            yield (*where, "discovery"), f"discovery name '{service.discovery}' is already used by '{seen[service.discovery]}'"
+            yield (
+                (*where, "discovery"),
+                f"discovery name '{service.discovery}' is already used by '{seen[service.discovery]}'",
+            )
         seen.setdefault(service.discovery, name)
 
 

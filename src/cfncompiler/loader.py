@@ -118,16 +118,23 @@ def _yaml_loc(document: Any, loc: Loc) -> Loc:
     kept: list[str | int] = []
     node = document
     for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+        found, child = _child(node, part)
+        if found:
+            node = child
         elif isinstance(node, (CommentedMap, CommentedSeq)) and part == loc[-1]:
             node = None  # a missing key: keep it so the message can name it
         else:
             continue
         kept.append(part)
     return tuple(kept)
+
+
+def _child(node: Any, part: str | int) -> tuple[bool, Any]:
+    if isinstance(node, CommentedMap) and part in node:
+        return True, node[part]
+    if isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
 
 
 def _locate(document: Any, loc: Loc, message: str, file: str) -> Problem:
@@ -172,7 +179,9 @@ def _message(error: Any, loc: Loc) -> str:
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
         hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        suggestion = f"; did you mean '{hint[0]}'?" if hint else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        suggestion = (
+            f"; did you mean '{hint[0]}'?" if hint else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        )
         return f"unknown key '{loc[-1]}'{suggestion}"
     message = str(error["msg"])
     if kind in {"string_pattern_mismatch"}:

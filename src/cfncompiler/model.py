@@ -9,7 +9,7 @@ of each offending value so the loader can point at its line and column.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from enum import Enum
+from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Any, Literal
 
@@ -80,7 +80,7 @@ def duplicate_ids(kind: str, names: Iterable[str], where: Path) -> Iterator[tupl
 # --------------------------------------------------------------------------- network
 
 
-class RouteKind(str, Enum):
+class RouteKind(StrEnum):
     INTERNET_GATEWAY = "internet-gateway"
     NAT = "nat"
     NONE = "none"
@@ -98,7 +98,9 @@ class NatGateway(SpecModel):
 
 class Endpoints(SpecModel):
     gateway: list[Literal["s3", "dynamodb"]] = Field(default_factory=list)
-    gateway_tiers: list[Name] = Field(default_factory=list, description="tiers whose route tables get the gateway endpoints")
+    gateway_tiers: list[Name] = Field(
+        default_factory=list, description="tiers whose route tables get the gateway endpoints"
+    )
     interface: list[Annotated[str, Field(pattern=r"^[a-z0-9]+([.-][a-z0-9]+)*$")]] = Field(
         default_factory=list, description="service names after com.amazonaws.<region>."
     )
@@ -112,7 +114,8 @@ class Endpoints(SpecModel):
             problems.append((("interface_tier",), "interface endpoints need a subnet tier to live in"))
         if self.interface and self.security_group is None:
             problems.append((("security_group",), "interface endpoints need a security group"))
-        for field, values in (("gateway", self.gateway), ("interface", self.interface)):
+        lists: tuple[tuple[str, list[str]], ...] = (("gateway", list(self.gateway)), ("interface", self.interface))
+        for field, values in lists:
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
                 problems.append(((field,), f"listed more than once: {', '.join(dupes)}"))
@@ -200,9 +203,12 @@ class Network(SpecModel):
                     yield (*where, "cidr"), f"{subnet.cidr} overlaps subnet '{other}' ({other_cidr})"
             seen.append((name, subnet.cidr))
             if subnet.az >= self.availability_zones:
-                yield (*where, "az"), (
-                    f"AZ index {subnet.az} does not exist: the VPC spans {self.availability_zones} "
-                    f"availability zones (0-{self.availability_zones - 1})"
+                yield (
+                    (*where, "az"),
+                    (
+                        f"AZ index {subnet.az} does not exist: the VPC spans {self.availability_zones} "
+                        f"availability zones (0-{self.availability_zones - 1})"
+                    ),
                 )
             if subnet.tier not in self.tiers:
                 yield (*where, "tier"), f"unknown tier '{subnet.tier}' (tiers: {', '.join(self.tiers)})"
@@ -220,9 +226,12 @@ class Network(SpecModel):
         if subnet is None:
             yield ("nat_gateway", "subnet"), f"unknown subnet '{self.nat_gateway.subnet}'"
         elif self.tiers.get(subnet.tier) is not RouteKind.INTERNET_GATEWAY:
-            yield ("nat_gateway", "subnet"), (
-                f"the NAT gateway must sit in a subnet whose tier routes to the internet gateway; "
-                f"'{self.nat_gateway.subnet}' is in tier '{subnet.tier}'"
+            yield (
+                ("nat_gateway", "subnet"),
+                (
+                    f"the NAT gateway must sit in a subnet whose tier routes to the internet gateway; "
+                    f"'{self.nat_gateway.subnet}' is in tier '{subnet.tier}'"
+                ),
             )
 
     def _endpoint_problems(self) -> Iterator[tuple[Path, str]]:
@@ -364,7 +373,6 @@ class Data(SpecModel):
         return self
 
 
-
 # --------------------------------------------------------------------------- services
 
 # Fargate's valid task sizes: CPU units -> allowed memory (MiB). An AWS fact, not a design value.
@@ -435,7 +443,8 @@ def _capacity_kind(value: Any) -> str:
 
 
 Capacity = Annotated[
-    Annotated[CapacityProvider, Tag("one")] | Annotated[dict[CapacityProvider, Annotated[int, Field(ge=0, le=1000)]], Tag("weights")],
+    Annotated[CapacityProvider, Tag("one")]
+    | Annotated[dict[CapacityProvider, Annotated[int, Field(ge=0, le=1000)]], Tag("weights")],
     Discriminator(_capacity_kind),
 ]
 
@@ -538,6 +547,7 @@ class Platform(SpecModel):
 
 class Observability(SpecModel):
     services: dict[Name, Service]
+
 
 # --------------------------------------------------------------------------- spec
 

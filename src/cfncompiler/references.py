@@ -10,6 +10,7 @@ the meaning into CloudFormation; the checks turn the "why not" into an error.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -91,7 +92,9 @@ def _database(spec: Spec, rest: list[str], reference: str) -> Meaning:
 
 
 def _cache(spec: Spec, rest: list[str], reference: str) -> Meaning:
-    return _one(rest, reference, {"host": CrossLayer(contract.cache_endpoint()), "port": Known(str(spec.data.cache.port))})
+    return _one(
+        rest, reference, {"host": CrossLayer(contract.cache_endpoint()), "port": Known(str(spec.data.cache.port))}
+    )
 
 
 def _bucket(spec: Spec, rest: list[str], reference: str) -> Meaning:
@@ -122,24 +125,26 @@ def _service(spec: Spec, rest: list[str], reference: str) -> Meaning:
     return Known(f"{service.discovery}.{spec.network.service_discovery.namespace}")
 
 
-def _fixed(meanings: dict[str, Meaning]):  # type: ignore[no-untyped-def]
+Resolver = Callable[["Spec", list[str], str], Meaning]
+
+
+def _fixed(meanings: dict[str, Meaning]) -> Resolver:
     def resolve(spec: Spec, rest: list[str], reference: str) -> Meaning:
         return _one(rest, reference, meanings)
 
     return resolve
 
 
-def _scalar(pick):  # type: ignore[no-untyped-def]
+def _scalar(pick: Callable[[Spec], Meaning]) -> Resolver:
     def resolve(spec: Spec, rest: list[str], reference: str) -> Meaning:
         if rest:
             raise UnknownReference(f"'${{{reference}}}' takes no '.{'.'.join(rest)}'")
-        result: Meaning = pick(spec)
-        return result
+        return pick(spec)
 
     return resolve
 
 
-_RESOLVERS = {
+_RESOLVERS: dict[str, Resolver] = {
     "database": _database,
     "cache": _cache,
     "bucket": _bucket,

@@ -44,18 +44,18 @@ def write_all(out_dir: Path, files: dict[str, str]) -> list[str]:
     staged: list[tuple[str, Path]] = []
     try:
         for name in changed:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            fd, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
             os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; templates are ordinary files
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(files[name])
                 handle.flush()
                 os.fsync(handle.fileno())
-            staged.append((name, Path(tmp)))
-        for name, tmp in staged:
-            os.replace(tmp, out_dir / name)
+            staged.append((name, Path(temp_name)))
+        for name, staged_path in staged:
+            os.replace(staged_path, out_dir / name)
     finally:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
+        for _, leftover in staged:
+            leftover.unlink(missing_ok=True)
     return changed
 
 

@@ -30,7 +30,8 @@ class Layer:
         self._local: dict[str, object] = {}
 
     def add(self, resource: R) -> R:
-        return self.template.add_resource(resource)
+        self.template.add_resource(resource)
+        return resource
 
     def resolve(self, value: Value) -> object:
         if value.name in self._local:
@@ -62,7 +63,7 @@ class Layer:
             if isinstance(target, CrossLayer):
                 # A whole-value reference is the value itself, not a one-variable Fn::Sub.
                 resolved = self.resolve(target.value)
-                return Join(",", resolved) if target.value.type.startswith("List<") else resolved  # type: ignore[return-value]
+                return Join(",", resolved) if target.value.type.startswith("List<") else resolved
         variables: dict[str, object] = {}
         needs_sub = False
         for reference in found:

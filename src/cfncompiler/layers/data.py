@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from awacs import s3 as as3
 from awacs.aws import AWSPrincipal, Bool, Condition, Deny, PolicyDocument, Statement
-from troposphere import GetAtt, Join, Ref, Select, Sub, Template
-from troposphere import dynamodb, efs, elasticache, rds, s3, secretsmanager
+from troposphere import GetAtt, Join, Ref, Select, Sub, Template, dynamodb, efs, elasticache, rds, s3, secretsmanager
 
 from cfncompiler.layers import Inputs, contract
 from cfncompiler.layers.common import Layer, optional
@@ -182,8 +181,12 @@ def _bucket(layer: Layer, key: object, name: str, spec: Bucket) -> None:
             PublicAccessBlockConfiguration=s3.PublicAccessBlockConfiguration(
                 BlockPublicAcls=True, BlockPublicPolicy=True, IgnorePublicAcls=True, RestrictPublicBuckets=True
             ),
-            OwnershipControls=s3.OwnershipControls(Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
-            **optional(VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled") if spec.versioned else None),
+            OwnershipControls=s3.OwnershipControls(
+                Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
+            ),
+            **optional(
+                VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled") if spec.versioned else None
+            ),
             **KEEP,
         )
     )
@@ -224,9 +227,7 @@ def _table(layer: Layer, key: object, name: str) -> None:
             KeySchema=[dynamodb.KeySchema(AttributeName=table.hash_key, KeyType="HASH")],
             BillingMode="PAY_PER_REQUEST",
             SSESpecification=dynamodb.SSESpecification(SSEEnabled=True, SSEType="KMS", KMSMasterKeyId=key_arn(key)),
-            PointInTimeRecoverySpecification=dynamodb.PointInTimeRecoverySpecification(
-                PointInTimeRecoveryEnabled=True
-            ),
+            PointInTimeRecoverySpecification=dynamodb.PointInTimeRecoverySpecification(PointInTimeRecoveryEnabled=True),
             DeletionProtectionEnabled=True,
             **KEEP,
         )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from awacs import kms
 from awacs.aws import Allow, ArnLike, AWSPrincipal, Condition, PolicyDocument, Principal, Statement
-from troposphere import GetAtt, Ref, Sub, kms as tkms
+from troposphere import GetAtt, Ref, Sub
+from troposphere import kms as tkms
 
 from cfncompiler.layers.common import Layer
 
@@ -35,7 +36,14 @@ def layer_key(layer: Layer, purpose: str, *, for_log_groups: bool) -> tkms.Key:
                 Sid="CloudWatchLogsEncrypt",
                 Effect=Allow,
                 Principal=Principal("Service", Sub("logs.${AWS::Region}.amazonaws.com")),
-                Action=[kms.Encrypt, kms.Decrypt, kms.ReEncryptFrom, kms.ReEncryptTo, kms.GenerateDataKey, kms.DescribeKey],
+                Action=[
+                    kms.Encrypt,
+                    kms.Decrypt,
+                    kms.ReEncryptFrom,
+                    kms.ReEncryptTo,
+                    kms.GenerateDataKey,
+                    kms.DescribeKey,
+                ],
                 Resource=["*"],
                 Condition=Condition(ArnLike("kms:EncryptionContext:aws:logs:arn", Sub(LOG_GROUPS_IN_ACCOUNT))),
             )
@@ -50,7 +58,9 @@ def layer_key(layer: Layer, purpose: str, *, for_log_groups: bool) -> tkms.Key:
             UpdateReplacePolicy="Retain",
         )
     )
-    layer.add(tkms.Alias("EncryptionKeyAlias", AliasName=f"alias/{layer.spec.project}/{layer.name}", TargetKeyId=Ref(key)))
+    layer.add(
+        tkms.Alias("EncryptionKeyAlias", AliasName=f"alias/{layer.spec.project}/{layer.name}", TargetKeyId=Ref(key))
+    )
     return key
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from awacs import logs as alogs
 from awacs.aws import Allow, PolicyDocument, Principal, Statement
 from awacs.sts import AssumeRole
-from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template
-from troposphere import ec2, iam, logs, servicediscovery
+from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template, ec2, iam, logs, servicediscovery
 
 from cfncompiler.layers import Inputs, contract
 from cfncompiler.layers.common import Layer
@@ -188,12 +187,12 @@ def _endpoints(
     groups: dict[str, ec2.SecurityGroup],
 ) -> None:
     endpoints = layer.spec.network.endpoints
-    for service in endpoints.gateway:
+    for gateway in endpoints.gateway:
         layer.add(
             ec2.VPCEndpoint(
-                logical_id("endpoint", service),
+                logical_id("endpoint", gateway),
                 VpcId=Ref(vpc),
-                ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
+                ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{gateway}"),
                 VpcEndpointType="Gateway",
                 RouteTableIds=[Ref(route_tables[tier]) for tier in endpoints.gateway_tiers],
             )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from awacs.aws import Allow, Principal, Statement
 from awacs.sts import AssumeRole
-from troposphere import GetAtt, Output, Ref, Template
-from troposphere import certificatemanager as acm, ecs, elasticloadbalancingv2 as elbv2, iam, logs, ssm
+from troposphere import GetAtt, Output, Ref, Template, ecs, iam, logs, ssm
+from troposphere import certificatemanager as acm
+from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler.layers import Inputs, contract
 from cfncompiler.layers.common import Layer

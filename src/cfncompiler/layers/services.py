@@ -7,10 +7,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from awacs import bedrock, ecr, elasticfilesystem, kms, logs as alogs, s3 as as3, secretsmanager
-from awacs.aws import Condition, StringEquals, StringLike
-from troposphere import AWSHelperFn, GetAtt, Join, Ref, Sub
-from troposphere import ecs, efs, elasticloadbalancingv2 as elbv2, logs, servicediscovery
+from awacs import bedrock, ecr, elasticfilesystem, kms, secretsmanager
+from awacs import logs as alogs
+from awacs import s3 as as3
+from awacs.aws import Condition, Statement, StringEquals, StringLike
+from troposphere import AWSHelperFn, GetAtt, Join, Ref, Sub, ecs, efs, logs, servicediscovery
+from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler.checks import listener_priority
 from cfncompiler.layers import contract
@@ -51,10 +53,12 @@ class ServiceContext:
 
 def add_service(layer: Layer, name: str, service: Service, ctx: ServiceContext, grants: ExecutionGrants) -> None:
     log_group = layer.add(
-        logs.LogGroup(logical_id(name, "logs"), RetentionInDays=layer.spec.logs.retention_days, KmsKeyId=ctx.log_key_arn)
+        logs.LogGroup(
+            logical_id(name, "logs"), RetentionInDays=layer.spec.logs.retention_days, KmsKeyId=ctx.log_key_arn
+        )
     )
     grants.log_groups.append(GetAtt(log_group, "Arn"))
-    for env, ref in service.secrets.items():
+    for ref in service.secrets.values():
         grants.secrets.setdefault(ref.secret, _secret_arn(layer, ref))
     repository = ecr_repository_arn(layer, service.image)
     if repository is not None:
@@ -69,7 +73,9 @@ def add_service(layer: Layer, name: str, service: Service, ctx: ServiceContext, 
     load_balancers = []
     if service.route is not None:
         target_group, rule = _route(layer, name, service, ctx)
-        load_balancers = [ecs.LoadBalancer(ContainerName=name, ContainerPort=service.port, TargetGroupArn=Ref(target_group))]
+        load_balancers = [
+            ecs.LoadBalancer(ContainerName=name, ContainerPort=service.port, TargetGroupArn=Ref(target_group))
+        ]
         depends.append(rule.title)  # ECS refuses a target group that no listener forwards to yet
 
     registries = []
@@ -189,9 +195,7 @@ def file_system_arn(layer: Layer) -> Sub:
 
 
 def bucket_arn(layer: Layer, bucket: str, suffix: str = "") -> Sub:
-    return Sub(
-        f"arn:${{AWS::Partition}}:s3:::${{Bucket}}{suffix}", Bucket=layer.resolve(contract.bucket_name(bucket))
-    )
+    return Sub(f"arn:${{AWS::Partition}}:s3:::${{Bucket}}{suffix}", Bucket=layer.resolve(contract.bucket_name(bucket)))
 
 
 def _task_role(
@@ -199,7 +203,7 @@ def _task_role(
 ) -> object:
     from cfncompiler.layers.iam import task_role
 
-    statements = []
+    statements: list[Statement] = []
     for point in access_points:
         statements.append(
             allow(
@@ -210,7 +214,9 @@ def _task_role(
         )
     encrypted_objects = False
     for bucket, mode in service.access.buckets.items():
-        actions = [as3.GetObject] + ([as3.PutObject, as3.DeleteObject, as3.AbortMultipartUpload] if mode == "read-write" else [])
+        actions = [as3.GetObject] + (
+            [as3.PutObject, as3.DeleteObject, as3.AbortMultipartUpload] if mode == "read-write" else []
+        )
         statements.append(allow(actions, [bucket_arn(layer, bucket, "/*")]))
         statements.append(allow([as3.ListBucket], [bucket_arn(layer, bucket)]))
         encrypted_objects = True
@@ -232,7 +238,10 @@ def _task_role(
             allow(
                 [bedrock.InvokeModel, bedrock.InvokeModelWithResponseStream],
                 # Region "*": cross-region inference serves a model from the partner regions.
-                [Sub(f"arn:${{AWS::Partition}}:bedrock:*::foundation-model/{model}") for model in service.access.bedrock_models],
+                [
+                    Sub(f"arn:${{AWS::Partition}}:bedrock:*::foundation-model/{model}")
+                    for model in service.access.bedrock_models
+                ],
             )
         )
     if service.access.workspaces:
@@ -242,8 +251,8 @@ def _task_role(
     return task_role(logical_id(name, "task-role"), f"Task role of {name}", statements)
 
 
-def execution_statements(layer: Layer, grants: ExecutionGrants) -> list[object]:
-    statements: list[object] = [
+def execution_statements(layer: Layer, grants: ExecutionGrants) -> list[Statement]:
+    statements: list[Statement] = [
         allow([alogs.CreateLogStream, alogs.PutLogEvents], grants.log_groups),
     ]
     if grants.secrets:
@@ -274,7 +283,11 @@ def _task_definition(
     def log_config(prefix: str) -> ecs.LogConfiguration:
         return ecs.LogConfiguration(
             LogDriver="awslogs",
-            Options={"awslogs-group": Ref(log_group), "awslogs-region": Ref("AWS::Region"), "awslogs-stream-prefix": prefix},
+            Options={
+                "awslogs-group": Ref(log_group),
+                "awslogs-region": Ref("AWS::Region"),
+                "awslogs-stream-prefix": prefix,
+            },
         )
 
     volumes = [
@@ -288,7 +301,10 @@ def _task_definition(
         )
         for i, point in enumerate(access_points)
     ]
-    mounts = [ecs.MountPoint(SourceVolume=f"efs-{i}", ContainerPath=v.path, ReadOnly=False) for i, v in enumerate(service.volumes)]
+    mounts = [
+        ecs.MountPoint(SourceVolume=f"efs-{i}", ContainerPath=v.path, ReadOnly=False)
+        for i, v in enumerate(service.volumes)
+    ]
     containers = []
     depends_on = []
     if asset is not None and service.assets is not None:
@@ -299,7 +315,13 @@ def _task_definition(
                 Name=ASSET_FETCHER,
                 Image=layer.spec.platform.asset_fetcher_image,
                 Essential=False,
-                Command=["s3", "cp", "--recursive", Sub(f"s3://${{Bucket}}/{asset.prefix}", Bucket=asset.bucket_name), "/assets"],
+                Command=[
+                    "s3",
+                    "cp",
+                    "--recursive",
+                    Sub(f"s3://${{Bucket}}/{asset.prefix}", Bucket=asset.bucket_name),
+                    "/assets",
+                ],
                 MountPoints=[ecs.MountPoint(SourceVolume=ASSETS_VOLUME, ContainerPath="/assets", ReadOnly=False)],
                 LogConfiguration=log_config(ASSET_FETCHER),
             )
@@ -313,7 +335,9 @@ def _task_definition(
             Essential=True,
             PortMappings=[ecs.PortMapping(ContainerPort=port, Protocol="tcp") for port in service.ports],
             Environment=[ecs.Environment(Name=k, Value=layer.interpolate(v)) for k, v in service.env.items()],
-            Secrets=[ecs.Secret(Name=k, ValueFrom=_secret_value_from(layer, ref)) for k, ref in service.secrets.items()],
+            Secrets=[
+                ecs.Secret(Name=k, ValueFrom=_secret_value_from(layer, ref)) for k, ref in service.secrets.items()
+            ],
             LogConfiguration=log_config(name),
             **optional(
                 MountPoints=mounts or None,
@@ -346,7 +370,9 @@ def _task_definition(
     )
 
 
-def _route(layer: Layer, name: str, service: Service, ctx: ServiceContext) -> tuple[elbv2.TargetGroup, elbv2.ListenerRule]:
+def _route(
+    layer: Layer, name: str, service: Service, ctx: ServiceContext
+) -> tuple[elbv2.TargetGroup, elbv2.ListenerRule]:
     assert service.route is not None
     route = service.route
     target_group = layer.add(
@@ -379,4 +405,3 @@ def _route(layer: Layer, name: str, service: Service, ctx: ServiceContext) -> tu
         )
     )
     return target_group, rule
-

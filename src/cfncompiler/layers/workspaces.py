@@ -6,8 +6,11 @@ the platform's cluster, using the values the Terraform bridge publishes.
 
 from __future__ import annotations
 
-from awacs import ecs as aecs, elasticfilesystem, elasticloadbalancing as elb, iam as aiam, ssm
-from awacs.aws import Condition, StringEquals
+from awacs import ecs as aecs
+from awacs import elasticfilesystem, ssm
+from awacs import elasticloadbalancing as elb
+from awacs import iam as aiam
+from awacs.aws import Condition, Statement, StringEquals
 from troposphere import Sub, iam
 
 from cfncompiler.layers import contract
@@ -25,7 +28,7 @@ def workspace_role(layer: Layer) -> iam.Role:
     )
 
 
-def workspace_admin_statements(layer: Layer) -> list[object]:
+def workspace_admin_statements(layer: Layer) -> list[Statement]:
     """Coder's task role: manage workspace services and tasks on this cluster only."""
     cluster = layer.resolve(contract.cluster_name())
     in_cluster = Condition(StringEquals("ecs:cluster", layer.resolve(contract.cluster_arn())))
@@ -33,7 +36,12 @@ def workspace_admin_statements(layer: Layer) -> list[object]:
     here = "${AWS::Region}:${AWS::AccountId}"
     return [
         allow(
-            [aecs.RegisterTaskDefinition, aecs.DeregisterTaskDefinition, aecs.DescribeTaskDefinition, aecs.ListTaskDefinitions],
+            [
+                aecs.RegisterTaskDefinition,
+                aecs.DeregisterTaskDefinition,
+                aecs.DescribeTaskDefinition,
+                aecs.ListTaskDefinitions,
+            ],
             ["*"],
         ),
         allow(
