@@ -689,3 +689,39 @@ def test_production_spec_holds_the_designs_network_and_data_values(production_sp
     custom = [s for s in production_spec.data.secrets.values() if "CUSTOM_LLM_API_KEY" in s.keys]
     assert len(custom) == 1
     assert custom[0].keys == ["CUSTOM_LLM_API_KEY", "CUSTOM_LLM_API_BASE", "CUSTOM_LLM_CLAUDE_API_BASE"]
+
+
+SHARED_TIER = [
+    ("    data: none\n", "    data: none\n    shared: none\n"),
+    (
+        LAST_SUBNET,
+        LAST_SUBNET
+        + "    shared-a: {cidr: 10.1.30.0/24, az: 0, tier: shared}\n"
+        + "    shared-b: {cidr: 10.1.31.0/24, az: 0, tier: shared}\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit_", "path"),
+    [
+        # EFS accepts one mount target per availability zone (MountTargetConflict otherwise).
+        pytest.param(("mount_tier: app", "mount_tier: shared"), "data.file_system.mount_tier", id="efs-mount-tier"),
+        # An interface endpoint accepts one subnet per availability zone (DuplicateSubnetsInSameZone).
+        pytest.param(
+            ("interface_tier: app", "interface_tier: shared"), "network.endpoints.interface_tier", id="endpoint-tier"
+        ),
+    ],
+)
+def test_a_tier_with_two_subnets_in_one_az_is_refused_where_aws_allows_one_per_az(
+    minimal_edited: Callable[..., Path], edit_: Edit, path: str
+) -> None:
+    problems = problems_of(minimal_edited(*SHARED_TIER, edit_))
+    assert path in [p.path for p in problems]
+
+
+def test_a_tier_that_nothing_spreads_across_azs_may_keep_its_subnets_in_one_az(
+    minimal_edited: Callable[..., Path],
+) -> None:
+    spec = load_spec(minimal_edited(*SHARED_TIER))
+    assert spec.network.subnets_in("shared") == ["shared-a", "shared-b"]
