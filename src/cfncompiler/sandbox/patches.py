@@ -121,6 +121,25 @@ class PlaceholderResource(CloudFormationModel):
         return None
 
 
+class RequestedCertificate(PlaceholderResource):
+    """An AWS::CertificateManager::Certificate that exists in moto's ACM, so listeners can use it."""
+
+    def __init__(self, resource_type: str, name: str, properties: dict[str, Any], account_id: str, region: str):
+        from moto.acm.models import acm_backends
+
+        super().__init__(resource_type, name, properties, account_id, region)
+        self.arn = acm_backends[account_id][region].request_certificate(
+            domain_name=properties["DomainName"],
+            idempotency_token=None,
+            subject_alt_names=properties.get("SubjectAlternativeNames", []),
+            tags=properties.get("Tags", []),
+        )
+
+
+# Types whose stand-in must exist in another moto service, not just answer Ref and GetAtt.
+_STAND_INS: dict[str, type[PlaceholderResource]] = {}
+
+
 def unmodelled_types_get_placeholders() -> None:
     """Gap: types moto does not model (secrets, Redis, CloudMap, certificates, alarms...) resolve to nothing.
 
@@ -135,17 +154,28 @@ def unmodelled_types_get_placeholders() -> None:
     def resource_class_from_type(resource_type: str) -> type[CloudFormationModel] | None:
         found = original(resource_type)
         if found is None and resource_type.startswith("AWS::") and resource_type not in parsing.NULL_MODELS:
-            return PlaceholderResource
+            return _STAND_INS.get(resource_type, PlaceholderResource)
         return found
 
     setattr(parsing, "resource_class_from_type", resource_class_from_type)  # noqa: B010
+
+
+def certificates_are_issued_in_acm() -> None:
+    """Gap: moto's ELBv2 refuses an HTTPS listener whose certificate is not in moto's ACM.
+
+    ACM certificates are not modelled by moto's CloudFormation, so the
+    platform layer's listener fails with CertificateNotFound. The stand-in for
+    AWS::CertificateManager::Certificate requests the certificate from moto's
+    ACM, as CloudFormation does from ACM, and its Ref is that ARN.
+    """
+    _STAND_INS["AWS::CertificateManager::Certificate"] = RequestedCertificate
 
 
 @cache
 def _create_only_properties(resource_type: str) -> frozenset[str]:
     """Properties whose change replaces the resource, from the resource schemas cfn-lint ships."""
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-    from cfnlint.schema.exceptions import ResourceNotFoundError
+    from cfnlint.schema import ResourceNotFoundError
 
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
@@ -334,15 +364,37 @@ def list_parameters_read_back_as_sent() -> None:
     setattr(Stack, "parameter_list", property(parameter_list))  # noqa: B010
 
 
+def efs_access_point_answers_ref_and_getatt() -> None:
+    """Gap: moto creates AWS::EFS::AccessPoint from a template but cannot answer Ref or GetAtt on it.
+
+    ``Fn::GetAtt AccessPoint.Arn`` crashes moto (HTTP 500), and the platform
+    layer's task roles name their access point by ARN in an IAM condition.
+    AWS answers Ref with the access point id and ``Arn``/``AccessPointId``.
+    """
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+    from moto.efs.models import AccessPoint
+
+    def get_cfn_attribute(self: AccessPoint, attribute_name: str) -> str:
+        values = {"Arn": self.access_point_arn, "AccessPointId": self.access_point_id}
+        if attribute_name not in values:
+            raise UnformattedGetAttTemplateException()
+        return values[attribute_name]
+
+    setattr(AccessPoint, "get_cfn_attribute", get_cfn_attribute)  # noqa: B010
+    setattr(AccessPoint, "physical_resource_id", property(lambda self: self.access_point_id))  # noqa: B010
+
+
 PATCHES: tuple[Patch, ...] = (
     executed_change_set_updates_the_stack,
     unmodelled_types_get_placeholders,
+    certificates_are_issued_in_acm,
     change_sets_say_what_is_replaced,
     termination_protection_is_a_real_switch,
     rds_parameter_group_ref_is_its_name,
     short_form_getatt_splits_at_the_first_dot,
     rds_instance_has_its_master_user_secret,
     list_parameters_read_back_as_sent,
+    efs_access_point_answers_ref_and_getatt,
 )
 
 
