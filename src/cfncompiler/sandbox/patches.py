@@ -174,8 +174,7 @@ def certificates_are_issued_in_acm() -> None:
 @cache
 def _create_only_properties(resource_type: str) -> frozenset[str]:
     """Properties whose change replaces the resource, from the resource schemas cfn-lint ships."""
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-    from cfnlint.schema import ResourceNotFoundError
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
 
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
