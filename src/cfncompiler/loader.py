@@ -108,7 +108,8 @@ def _problems(exc: ValidationError, document: Any, file: str) -> list[Problem]:
             for rel, message in cause.violations:
                 found.append(_locate(document, base + tuple(rel), message, file))
         else:
-            found.append(_locate(document, base, _message(error, base), file))
+            unknown_key = error["type"] == "extra_forbidden"
+            found.append(_locate(document, base, _message(error, base), file, at_key=unknown_key))
     unique = sorted(set(found), key=lambda p: (p.line, p.column, p.message))
     return unique
 
@@ -137,29 +138,31 @@ def _child(node: Any, part: str | int) -> tuple[bool, Any]:
     return False, None
 
 
-def _locate(document: Any, loc: Loc, message: str, file: str) -> Problem:
-    line, col = _position(document, loc)
+def _locate(document: Any, loc: Loc, message: str, file: str, *, at_key: bool = False) -> Problem:
+    line, col = _position(document, loc, at_key=at_key)
     return Problem(file, line, col, _dotted(loc), message)
 
 
-def _position(document: Any, loc: Loc) -> tuple[int, int]:
-    """1-based line and column of the deepest node on ``loc`` that exists in the file."""
+def _position(document: Any, loc: Loc, *, at_key: bool = False) -> tuple[int, int]:
+    """1-based line and column of the deepest node on ``loc`` that exists in the file.
+
+    A scalar is pointed at by its value (where the wrong thing is written), a
+    mapping or list by its key, and an unknown key (``at_key``) by the key itself.
+    """
     node = document
     line, col = 0, 0
-    for part in loc:
+    for depth, part in enumerate(loc):
         if isinstance(node, CommentedMap) and part in node:
-            # Point at the value when it has a line of its own (a scalar); at the key otherwise.
             value = node[part]
-            if isinstance(value, (CommentedMap, CommentedSeq)):
-                line, col = node.lc.key(part)
-            else:
-                line, col = node.lc.value(part)
+            last = depth == len(loc) - 1
+            nested = isinstance(value, (CommentedMap, CommentedSeq))
+            line, col = node.lc.key(part) if nested or (at_key and last) else node.lc.value(part)
             node = value
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
             line, col = node.lc.item(part)
             node = node[part]
         else:
-            if isinstance(node, (CommentedMap, CommentedSeq)) and not loc.index(part):
+            if depth == 0 and isinstance(node, (CommentedMap, CommentedSeq)):
                 line, col = node.lc.line, node.lc.col
             break
     return line + 1, col + 1
