@@ -71,6 +71,13 @@ class PlaceholderResource(CloudFormationModel):
     def cloudformation_type() -> str:
         return "Cfncompiler::Sandbox::Placeholder"
 
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    def is_created(self) -> bool:
+        return True
+
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
         return True
@@ -128,7 +135,8 @@ class RequestedCertificate(PlaceholderResource):
         from moto.acm.models import acm_backends
 
         super().__init__(resource_type, name, properties, account_id, region)
-        self.arn = acm_backends[account_id][region].request_certificate(
+        acm: Any = acm_backends[account_id][region]
+        self.arn = acm.request_certificate(
             domain_name=properties["DomainName"],
             idempotency_token=None,
             subject_alt_names=properties.get("SubjectAlternativeNames", []),
