@@ -18,6 +18,7 @@ from cfncompiler.layers import build_all
 from cfncompiler.linter import Linter
 from cfncompiler.loader import Problem, SpecError, load_spec
 from cfncompiler.model import Spec
+from cfncompiler.stateful import STATEFUL_TYPES
 from cfncompiler.synth import CompiledLayer, compile_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,6 +160,19 @@ def walk(node: Any, trail: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[s
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from walk(item, (*trail, index))
+
+
+def careless_stateful_resources(template: TemplateDict) -> dict[str, tuple[str | None, str | None]]:
+    """Resources of a type in stateful.STATEFUL_TYPES (the project's one list of types whose loss is
+    data loss) that would lose their data on stack deletion or replacement: name -> (policies)."""
+    stateful = {name: body for name, body in template["Resources"].items() if body["Type"] in STATEFUL_TYPES}
+    assert stateful, "the template must hold stateful resources for this check to mean anything"
+    keeps = {"Retain", "Snapshot"}
+    return {
+        name: (body.get("DeletionPolicy"), body.get("UpdateReplacePolicy"))
+        for name, body in stateful.items()
+        if body.get("DeletionPolicy") not in keeps or body.get("UpdateReplacePolicy") not in keeps
+    }
 
 
 def ref(name: str) -> dict[str, str]:
