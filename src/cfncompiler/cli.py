@@ -42,6 +42,7 @@ def friendly_errors(command: F) -> F:
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
+        from cfncompiler.limits import LimitExceeded
         from cfncompiler.loader import SpecError
         from cfncompiler.synth import LintFailed
 
@@ -51,6 +52,11 @@ def friendly_errors(command: F) -> F:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             click.echo(f"{len(exc.problems)} problem(s) in the spec; nothing was written.", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except LimitExceeded as exc:
+            for line in [*exc.messages, *(str(p) for p in exc.problems)]:
+                click.echo(line, err=True)
+            click.echo("Over a CloudFormation or service limit; nothing was written.", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except LintFailed as exc:
             for finding in exc.findings:
@@ -88,8 +94,14 @@ def synth(spec_path: Path, out_dir: Path, no_lint: bool) -> None:
     from cfncompiler.synth import synth as run_synth
 
     result = run_synth(spec_path, out_dir, lint=not no_lint)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    from cfncompiler.limits import INLINE_TEMPLATE_BYTES
+
     for layer in result.layers:
         state = "written" if layer.file in result.changed else "unchanged"
+        if layer.size > INLINE_TEMPLATE_BYTES:
+            state += ", over 51,200 bytes: deploy stages it in S3"
         lint = "lint clean" if result.linted else "lint skipped"
         click.echo(
             f"{layer.layer:<14} {out_dir / layer.file}  {layer.resources:>3} resources  "

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from cfncompiler import limits
 from cfncompiler.asset_checks import check_asset_configs
 from cfncompiler.assets import asset_files, asset_prefix
 from cfncompiler.layers import Inputs, build_all
@@ -24,7 +26,11 @@ class CompiledLayer:
     layer: str
     file: str
     text: str
-    resources: int
+    template: dict[str, Any]
+
+    @property
+    def resources(self) -> int:
+        return len(self.template.get("Resources", {}))
 
     @property
     def size(self) -> int:
@@ -36,6 +42,7 @@ class SynthResult:
     layers: list[CompiledLayer]
     changed: list[str]
     linted: bool
+    warnings: list[str]
 
 
 class LintFailed(Exception):
@@ -72,10 +79,11 @@ def gather_inputs(loaded: LoadedSpec) -> Inputs:
 
 
 def compile_spec(spec: Spec, inputs: Inputs) -> list[CompiledLayer]:
-    return [
-        CompiledLayer(layer, template_file(layer), render(template), len(template.resources))
-        for layer, template in build_all(spec, inputs).items()
-    ]
+    compiled = []
+    for layer, template in build_all(spec, inputs).items():
+        text = render(template)
+        compiled.append(CompiledLayer(layer, template_file(layer), text, template.to_dict()))
+    return compiled
 
 
 def synth(spec_path: Path, out_dir: Path, *, lint: bool = True) -> SynthResult:
@@ -83,10 +91,11 @@ def synth(spec_path: Path, out_dir: Path, *, lint: bool = True) -> SynthResult:
     loaded = load(spec_path)
     spec = loaded.spec
     layers = compile_spec(spec, gather_inputs(loaded))
+    warnings = limits.check(loaded, {str(out_dir / c.file): (c.template, c.text) for c in layers})
     if lint:
         linter = Linter(spec.region)
         findings = [f for c in layers for f in linter.lint(str(out_dir / c.file), c.text)]
         if findings:
             raise LintFailed(findings)
     changed = write_all(out_dir, {c.file: c.text for c in layers})
-    return SynthResult(layers, changed, lint)
+    return SynthResult(layers, changed, lint, warnings)
