@@ -65,7 +65,7 @@ def friendly_errors(command: F) -> F:
             sys.exit(EXIT_FAILED)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+        except Exception as exc:  # the last line of defence against a traceback
             if os.environ.get("CFNCOMPILER_DEBUG"):
                 raise
             click.echo(
