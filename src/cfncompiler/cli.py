@@ -116,19 +116,18 @@ def synth(spec_path: Path, out_dir: Path, no_lint: bool) -> None:
 def lint(spec_path: Path, out_dir: Path) -> None:
     """Run the cfn-lint gate on the templates in --out as they are on disk."""
     from cfncompiler.layers import ORDER
-    from cfncompiler.linter import Linter
+    from cfncompiler.linter import Gate
     from cfncompiler.loader import load_spec
     from cfncompiler.synth import LintFailed, template_file
 
     spec = load_spec(spec_path)
-    linter = Linter(spec.region)
-    findings = []
-    for layer in ORDER:
-        path = out_dir / template_file(layer)
-        if not path.is_file():
-            raise click.ClickException(f"{path} does not exist; run `cfncompiler synth` (or `make synth`) first.")
-        found = linter.lint(str(path), path.read_text(encoding="utf-8"))
-        click.echo(f"{path}: {'clean' if not found else f'{len(found)} finding(s)'}")
-        findings += found
+    paths = [out_dir / template_file(layer) for layer in ORDER]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise click.ClickException(f"{', '.join(missing)} missing; run `cfncompiler synth` (or `make synth`) first.")
+    findings = Gate().lint([(str(p), p.read_text(encoding="utf-8")) for p in paths], spec.region)
+    for path in paths:
+        count = sum(1 for f in findings if f.file == str(path))
+        click.echo(f"{path}: {'clean' if not count else f'{count} finding(s)'}")
     if findings:
         raise LintFailed(findings)

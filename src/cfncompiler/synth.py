@@ -15,7 +15,7 @@ from cfncompiler import limits
 from cfncompiler.asset_checks import check_asset_configs
 from cfncompiler.assets import asset_files, asset_prefix
 from cfncompiler.layers import Inputs, build_all
-from cfncompiler.linter import Finding, Linter
+from cfncompiler.linter import Finding, Gate
 from cfncompiler.loader import LoadedSpec, Problem, SpecError, load
 from cfncompiler.model import Spec
 from cfncompiler.writer import render, write_all
@@ -89,12 +89,10 @@ def compile_spec(spec: Spec, inputs: Inputs) -> list[CompiledLayer]:
 def synth(spec_path: Path, out_dir: Path, *, lint: bool = True) -> SynthResult:
     """Compile, lint, then write; raises SpecError or LintFailed before anything is written."""
     loaded = load(spec_path)
-    spec = loaded.spec
-    layers = compile_spec(spec, gather_inputs(loaded))
+    layers = compile_spec(loaded.spec, gather_inputs(loaded))
     warnings = limits.check(loaded, {str(out_dir / c.file): (c.template, c.text) for c in layers})
     if lint:
-        linter = Linter(spec.region)
-        findings = [f for c in layers for f in linter.lint(str(out_dir / c.file), c.text)]
+        findings = Gate().lint([(str(out_dir / c.file), c.text) for c in layers], loaded.spec.region)
         if findings:
             raise LintFailed(findings)
     changed = write_all(out_dir, {c.file: c.text for c in layers})
