@@ -461,7 +461,7 @@ FIELD_RULES = [
         "network.cidrr",
         "unknown key 'cidrr'; did you mean 'cidr'?",
         8,
-        10,
+        3,
         id="unknown-key-network",
     ),
     pytest.param(
@@ -469,7 +469,7 @@ FIELD_RULES = [
         "data.tables.locks.hashkey",
         "unknown key 'hashkey'; did you mean 'hash_key'?",
         110,
-        16,
+        7,
         id="unknown-key-table",
     ),
 ]

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.layers import data
 from cfncompiler.loader import SpecError, load_spec
 from cfncompiler.model import Spec
 from tests.conftest import (
     TemplateDict,
+    build_layer,
     careless_stateful_resources,
     edit,
     get_att,
@@ -111,7 +111,7 @@ def test_database_is_private_in_the_data_subnets_behind_the_rds_group(
 
 def test_ssl_can_be_relaxed_only_by_the_spec(write_spec: Callable[[str], Path]) -> None:
     spec = load_spec(write_spec(edit(minimal_text(), ("require_ssl: true", "require_ssl: false"))))
-    template = data.build(spec).to_dict()
+    template = build_layer("data", spec)
     parameters = one_resource_of_type(template, "AWS::RDS::DBParameterGroup")["Properties"]["Parameters"]
     assert parameters == {"rds.force_ssl": "0"}
 
@@ -144,7 +144,7 @@ def test_redis_lives_in_the_data_subnets_behind_the_redis_group(data_template: T
 
 def test_redis_without_replicas_has_no_failover(write_spec: Callable[[str], Path]) -> None:
     spec = load_spec(write_spec(edit(minimal_text(), ("replicas: 1", "replicas: 0"))))
-    props = one_resource_of_type(data.build(spec).to_dict(), "AWS::ElastiCache::ReplicationGroup")["Properties"]
+    props = one_resource_of_type(build_layer("data", spec), "AWS::ElastiCache::ReplicationGroup")["Properties"]
     assert props["NumCacheClusters"] == 1
     assert props["AutomaticFailoverEnabled"] is False
     assert props["MultiAZEnabled"] is False
@@ -243,7 +243,7 @@ def test_a_bucket_name_too_long_for_s3_is_refused_before_deploy(write_spec: Call
     except SpecError as refused:
         assert any(p.path.startswith(("data.buckets", "project")) for p in refused.problems)
         return
-    for body in resources_of_type(data.build(spec).to_dict(), "AWS::S3::Bucket").values():
+    for body in resources_of_type(build_layer("data", spec), "AWS::S3::Bucket").values():
         name = body["Properties"]["BucketName"]["Fn::Sub"].replace("${AWS::AccountId}", "123456789012")
         assert len(name) <= 63, f"{name} ({len(name)} characters) cannot be created"
 

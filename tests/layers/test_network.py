@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.layers import network
 from cfncompiler.loader import load_spec
 from cfncompiler.model import Spec
 from cfncompiler.naming import logical_id
 from tests.conftest import (
     TemplateDict,
+    build_layer,
     careless_stateful_resources,
     edit,
     get_att,
@@ -340,7 +340,7 @@ def test_outputs_are_not_exported(network_template: TemplateDict) -> None:
 
 def _network_of(write_spec: Callable[[str], Path], *edits: tuple[str, str]) -> TemplateDict:
     spec = load_spec(write_spec(edit(minimal_text(), *edits)))
-    result: TemplateDict = network.build(spec).to_dict()
+    result: TemplateDict = build_layer("network", spec)
     return result
 
 
