@@ -1,0 +1,281 @@
+"""The platform layer: cluster, certificate, internal ALB and its routes, the Terraform bridge, and assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cfncompiler.assets import asset_files, asset_prefix
+from cfncompiler.checks import listener_priority
+from cfncompiler.naming import logical_id
+from tests.spec_edit import (
+    LITELLM_DIR,
+    Compiled,
+    TemplateDict,
+    compile_templates,
+    container,
+    get_att,
+    props,
+    ref,
+    resources_of_type,
+    role_statements,
+    write_project,
+)
+
+# --------------------------------------------------------------------------- cluster
+
+
+def test_cluster_has_container_insights(compiled_platform: TemplateDict) -> None:
+    assert props(compiled_platform, "Cluster")["ClusterSettings"] == [{"Name": "containerInsights", "Value": "enabled"}]
+
+
+def test_cluster_offers_fargate_and_fargate_spot(compiled_platform: TemplateDict) -> None:
+    association = props(compiled_platform, "ClusterCapacityProviders")
+    assert association["Cluster"] == ref("Cluster")
+    assert association["CapacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+
+
+@pytest.mark.parametrize("name", ["coder", "litellm", "key-provisioner"])
+def test_platform_services_wait_for_the_capacity_providers(compiled_platform: TemplateDict, name: str) -> None:
+    service = compiled_platform["Resources"][logical_id(name, "service")]
+    assert service["Properties"]["Cluster"] == ref("Cluster")
+    assert "ClusterCapacityProviders" in service["DependsOn"]
+
+
+# --------------------------------------------------------------------------- certificate and load balancer
+
+
+def test_certificate_covers_the_design_names_with_dns_validation(compiled_platform: TemplateDict) -> None:
+    certificate = props(compiled_platform, "Certificate")
+    assert certificate["DomainName"] == "coder.company.com"
+    assert certificate["SubjectAlternativeNames"] == ["*.company.com", "ide.company.com"]
+    assert certificate["ValidationMethod"] == "DNS"
+
+
+def test_load_balancer_is_internal_in_the_app_subnets_behind_the_alb_group(compiled_platform: TemplateDict) -> None:
+    balancer = props(compiled_platform, "LoadBalancer")
+    assert balancer["Type"] == "application"
+    assert balancer["Scheme"] == "internal"
+    assert balancer["Subnets"] == ref("AppSubnetIds")
+    assert balancer["SecurityGroups"] == [ref("AlbSecurityGroupId")]
+    attributes = {a["Key"]: a["Value"] for a in balancer["LoadBalancerAttributes"]}
+    assert attributes["idle_timeout.timeout_seconds"] == "3600"
+
+
+def test_listener_is_https_443_with_the_certificate_and_a_tls12_plus_policy(compiled_platform: TemplateDict) -> None:
+    listener = props(compiled_platform, "HttpsListener")
+    assert listener["LoadBalancerArn"] == ref("LoadBalancer")
+    assert (listener["Protocol"], listener["Port"]) == ("HTTPS", 443)
+    assert listener["Certificates"] == [{"CertificateArn": ref("Certificate")}]
+    # TLS13-1-2-* allows TLS 1.2 and 1.3; TLS13-1-3-* allows 1.3 only. Nothing older.
+    assert listener["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
+def test_listener_answers_unrouted_hosts_with_a_plain_404(compiled_platform: TemplateDict) -> None:
+    (action,) = props(compiled_platform, "HttpsListener")["DefaultActions"]
+    assert action["Type"] == "fixed-response"
+    assert action["FixedResponseConfig"]["StatusCode"] == "404"
+
+
+def test_only_the_https_listener_exists(compiled_platform: TemplateDict) -> None:
+    assert list(resources_of_type(compiled_platform, "AWS::ElasticLoadBalancingV2::Listener")) == ["HttpsListener"]
+
+
+# --------------------------------------------------------------------------- routes
+
+PLATFORM_ROUTES = [
+    ("coder", "coder.company.com", 7080, "/healthz"),
+    ("litellm", "ai.company.com", 4000, "/health/liveliness"),
+    ("key-provisioner", "admin.company.com", 8100, "/health"),
+]
+
+
+@pytest.mark.parametrize(("name", "host", "port", "health_path"), PLATFORM_ROUTES)
+def test_host_is_forwarded_to_the_service_port_with_a_fitting_health_check(
+    compiled_platform: TemplateDict, name: str, host: str, port: int, health_path: str
+) -> None:
+    target_group = logical_id(name, "target-group")
+    rule = props(compiled_platform, logical_id(name, "route"))
+    assert rule["ListenerArn"] == ref("HttpsListener")
+    assert rule["Conditions"] == [{"Field": "host-header", "HostHeaderConfig": {"Values": [host]}}]
+    assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": ref(target_group)}]
+    assert rule["Priority"] == listener_priority(host, None)
+    group = props(compiled_platform, target_group)
+    assert (group["TargetType"], group["Protocol"], group["Port"]) == ("ip", "HTTP", port)
+    assert group["VpcId"] == ref("VpcId")
+    assert group["HealthCheckPath"] == health_path
+    service = props(compiled_platform, logical_id(name, "service"))
+    assert service["LoadBalancers"] == [
+        {"ContainerName": name, "ContainerPort": port, "TargetGroupArn": ref(target_group)}
+    ]
+
+
+def test_listener_rule_priorities_are_distinct_across_layers(compiled: Compiled) -> None:
+    priorities = [
+        body["Properties"]["Priority"]
+        for layer in ("platform", "observability")
+        for body in resources_of_type(compiled.templates[layer], "AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    ]
+    assert len(priorities) == 4
+    assert len(set(priorities)) == len(priorities)
+    assert all(1 <= p <= 50000 for p in priorities)
+
+
+def test_listener_priority_is_stable_and_explicit_priority_wins() -> None:
+    assert listener_priority("coder.company.com", None) == listener_priority("coder.company.com", None)
+    assert listener_priority("coder.company.com", None) != listener_priority("ai.company.com", None)
+    assert listener_priority("coder.company.com", 7) == 7
+
+
+# --------------------------------------------------------------------------- IAM roles of the layer
+
+
+def test_one_execution_role_and_a_task_role_per_service_plus_workspaces(compiled_platform: TemplateDict) -> None:
+    assert sorted(resources_of_type(compiled_platform, "AWS::IAM::Role")) == sorted(
+        ["TaskExecutionRole", "CoderTaskRole", "LitellmTaskRole", "KeyProvisionerTaskRole", "WorkspaceTaskRole"]
+    )
+
+
+# --------------------------------------------------------------------------- Terraform bridge
+
+# design's workspaceOutputs: Output name, SSM name, value.
+BRIDGE = [
+    ("ClusterArn", "cluster-arn", get_att("Cluster", "Arn")),
+    ("TaskExecutionRoleArn", "task-execution-role-arn", get_att("TaskExecutionRole", "Arn")),
+    ("WorkspaceTaskRoleArn", "workspace-task-role-arn", get_att("WorkspaceTaskRole", "Arn")),
+    ("WorkspaceSecurityGroupId", "workspace-security-group-id", ref("EcsWorkspacesSecurityGroupId")),
+    ("PrivateSubnetIds", "private-subnet-ids", {"Fn::Join": [",", ref("AppSubnetIds")]}),
+    ("EfsFileSystemId", "efs-file-system-id", ref("FileSystemId")),
+    ("AlbListenerArn", "alb-listener-arn", ref("HttpsListener")),
+]
+
+
+@pytest.mark.parametrize(("output", "parameter", "value"), BRIDGE)
+def test_bridge_value_is_a_stack_output(
+    compiled_platform: TemplateDict, output: str, parameter: str, value: object
+) -> None:
+    assert compiled_platform["Outputs"][output]["Value"] == value
+
+
+@pytest.mark.parametrize(("output", "parameter", "value"), BRIDGE)
+def test_bridge_value_is_an_ssm_parameter_under_the_project_prefix(
+    compiled_platform: TemplateDict, output: str, parameter: str, value: object
+) -> None:
+    found = [
+        body["Properties"]
+        for body in resources_of_type(compiled_platform, "AWS::SSM::Parameter").values()
+        if body["Properties"]["Name"] == f"/coder-production/{parameter}"
+    ]
+    assert len(found) == 1, f"expected one SSM parameter /coder-production/{parameter}"
+    assert found[0]["Value"] == value
+    assert found[0]["Type"] == ("StringList" if parameter == "private-subnet-ids" else "String")
+
+
+def test_workspace_role_the_bridge_hands_out_is_assumable_by_ecs_tasks_only(compiled_platform: TemplateDict) -> None:
+    (trust,) = props(compiled_platform, "WorkspaceTaskRole")["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert trust["Action"] == ["sts:AssumeRole"]
+
+
+# --------------------------------------------------------------------------- assets
+
+
+def litellm_assets(template: TemplateDict) -> list[dict[str, str]]:
+    return [a for a in template["Metadata"]["cfncompiler"]["assets"] if a["name"] == "litellm"]
+
+
+def test_metadata_lists_the_litellm_asset_under_its_content_address(compiled_platform: TemplateDict) -> None:
+    expected = asset_prefix("litellm", asset_files(LITELLM_DIR))
+    assert litellm_assets(compiled_platform) == [
+        {"name": "litellm", "source": "../litellm", "prefix": expected, "bucket_parameter": "ArtifactsBucketName"}
+    ]
+    assert expected.startswith("assets/litellm/")
+    assert expected.endswith("/")
+
+
+def test_litellm_task_fetches_its_asset_prefix_before_starting(compiled_platform: TemplateDict) -> None:
+    prefix = litellm_assets(compiled_platform)[0]["prefix"]
+    fetcher = container(compiled_platform, "LitellmTask", "fetch-assets")
+    assert fetcher["Essential"] is False
+    assert fetcher["Command"][-2:] == [
+        {"Fn::Sub": [f"s3://${{Bucket}}/{prefix}", {"Bucket": ref("ArtifactsBucketName")}]},
+        "/assets",
+    ]
+    main = container(compiled_platform, "LitellmTask", "litellm")
+    assert main["DependsOn"] == [{"ContainerName": "fetch-assets", "Condition": "SUCCESS"}]
+    assert {"SourceVolume": "assets", "ContainerPath": "/app/assets", "ReadOnly": True} in main["MountPoints"]
+    assert main["Command"][:2] == ["--config", "/app/assets/config.yaml"]
+
+
+def test_litellm_task_role_reads_only_under_its_asset_prefix(compiled_platform: TemplateDict) -> None:
+    prefix = litellm_assets(compiled_platform)[0]["prefix"]
+    reads = [s for s in role_statements(compiled_platform, "LitellmTaskRole") if "s3:GetObject" in s["Action"]]
+    assert reads == [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": [
+                {
+                    "Fn::Sub": [
+                        f"arn:${{AWS::Partition}}:s3:::${{Bucket}}/{prefix}*",
+                        {"Bucket": ref("ArtifactsBucketName")},
+                    ]
+                }
+            ],
+        }
+    ]
+    (listing,) = [s for s in role_statements(compiled_platform, "LitellmTaskRole") if "s3:ListBucket" in s["Action"]]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": f"{prefix}*"}}
+
+
+@pytest.fixture(scope="module")
+def changed_litellm(tmp_path_factory: pytest.TempPathFactory) -> tuple[TemplateDict, TemplateDict]:
+    """The platform template compiled from a project copy, before and after one comment line in config.yaml."""
+    root = tmp_path_factory.mktemp("assets")
+    spec = write_project(root)
+    before = compile_templates(spec)["platform"]
+    config = root / "litellm" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "# tuned\n", encoding="utf-8")
+    after = compile_templates(spec)["platform"]
+    return before, after
+
+
+def test_an_unchanged_copy_of_the_assets_has_the_same_prefix(
+    changed_litellm: tuple[TemplateDict, TemplateDict], compiled_platform: TemplateDict
+) -> None:
+    before, _ = changed_litellm
+    assert litellm_assets(before) == litellm_assets(compiled_platform)
+    assert props(before, "LitellmTask") == props(compiled_platform, "LitellmTask")
+
+
+def test_changing_a_litellm_file_changes_the_prefix_and_the_task_definition(
+    changed_litellm: tuple[TemplateDict, TemplateDict],
+) -> None:
+    before, after = changed_litellm
+    old, new = litellm_assets(before)[0]["prefix"], litellm_assets(after)[0]["prefix"]
+    assert old != new
+    assert props(before, "LitellmTask") != props(after, "LitellmTask")
+    assert new in str(props(after, "LitellmTask")["ContainerDefinitions"])
+    assert old not in str(props(after, "LitellmTask")["ContainerDefinitions"])
+    assert new in str(props(after, "LitellmTaskRole"))
+    # Nothing else in the layer moves: only LiteLLM rolls.
+    assert props(before, "CoderTask") == props(after, "CoderTask")
+
+
+def test_interpreter_droppings_do_not_change_the_prefix(tmp_path: Path) -> None:
+    copy = tmp_path / "litellm"
+    write_project(tmp_path)
+    before = asset_prefix("litellm", asset_files(copy))
+    (copy / "hooks" / "__pycache__").mkdir()
+    (copy / "hooks" / "__pycache__" / "request_tags.cpython-311.pyc").write_bytes(b"\0compiled")
+    (copy / "stray.pyc").write_bytes(b"\0")
+    assert asset_prefix("litellm", asset_files(copy)) == before
+
+
+def test_a_new_hook_file_changes_the_prefix(tmp_path: Path) -> None:
+    copy = tmp_path / "litellm"
+    write_project(tmp_path)
+    before = asset_prefix("litellm", asset_files(copy))
+    (copy / "hooks" / "extra.py").write_text("x = 1\n", encoding="utf-8")
+    assert asset_prefix("litellm", asset_files(copy)) != before
