@@ -273,6 +273,9 @@ class Database(SpecModel):
     storage_gb: int = Field(ge=20, le=65536)
     max_storage_gb: int = Field(ge=20, le=65536)
     backup_retention_days: int = Field(ge=1, le=35)
+    enhanced_monitoring_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
+        description="OS metrics interval; 0 turns enhanced monitoring off"
+    )
     require_ssl: bool
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
     username: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")]
@@ -301,6 +304,9 @@ class Cache(SpecModel):
     port: Port
     subnet_tier: Name
     security_group: Name
+    auth_token_secret: Annotated[str, Field(min_length=1)] = Field(
+        description="generated alphanumeric secret under data.secrets that clients present (Redis AUTH)"
+    )
 
 
 class FileSystem(SpecModel):
@@ -312,7 +318,19 @@ class FileSystem(SpecModel):
 
 
 class Bucket(SpecModel):
-    versioned: bool = False
+    versioned: bool
+    old_versions_days: int | None = Field(
+        default=None, ge=1, le=3650, description="delete replaced object versions after this many days"
+    )
+    receives_access_logs: bool = Field(
+        default=False, description="the bucket every other bucket and the ALB write access logs to"
+    )
+
+    @model_validator(mode="after")
+    def _versions_need_versioning(self) -> Bucket:
+        if self.old_versions_days is not None and not self.versioned:
+            raise RuleViolations([(("old_versions_days",), "only a versioned bucket has old versions to expire")])
+        return self
 
 
 class Table(SpecModel):
@@ -361,16 +379,45 @@ class Data(SpecModel):
     tables: dict[TableName, Table]
     secrets: dict[SecretName, Secret]
 
+    @property
+    def access_log_bucket(self) -> str | None:
+        return next((name for name, bucket in self.buckets.items() if bucket.receives_access_logs), None)
+
     @model_validator(mode="after")
-    def _unique_ids(self) -> Data:
+    def _check(self) -> Data:
         raise_violations(
             [
                 *duplicate_ids("bucket", self.buckets, ("buckets",)),
                 *duplicate_ids("table", self.tables, ("tables",)),
                 *duplicate_ids("secret", self.secrets, ("secrets",)),
+                *self._log_bucket_problems(),
+                *self._auth_token_problems(),
             ]
         )
         return self
+
+    def _log_bucket_problems(self) -> Iterator[tuple[Path, str]]:
+        receivers = [name for name, bucket in self.buckets.items() if bucket.receives_access_logs]
+        for extra in receivers[1:]:
+            yield (
+                ("buckets", extra, "receives_access_logs"),
+                (f"only one bucket can receive access logs; '{receivers[0]}' already does"),
+            )
+
+    def _auth_token_problems(self) -> Iterator[tuple[Path, str]]:
+        name = self.cache.auth_token_secret
+        secret = self.secrets.get(name)
+        where: Path = ("cache", "auth_token_secret")
+        if secret is None:
+            yield where, f"unknown secret '{name}' (data.secrets has: {', '.join(self.secrets)})"
+        elif secret.generate is None or secret.generate.alphabet != "alphanumeric" or secret.generate.length > 128:
+            yield (
+                where,
+                (
+                    f"secret '{name}' must be generated with alphabet: alphanumeric and length up to 128 "
+                    '(Redis AUTH tokens allow no punctuation such as / " @)'
+                ),
+            )
 
 
 # --------------------------------------------------------------------------- services

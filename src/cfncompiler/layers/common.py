@@ -83,6 +83,13 @@ class Layer:
         return Sub(text, **variables) if variables else Sub(text)
 
 
+def suppress(resource: AWSObject, check: str, reason: str) -> None:
+    """Tell checkov that ``check`` does not fit this resource, and why (the README lists every one)."""
+    metadata = resource.resource.get("Metadata", {})
+    metadata.setdefault("checkov", {}).setdefault("skip", []).append({"id": check, "comment": reason})
+    resource.Metadata = metadata
+
+
 def optional(**properties: object) -> dict[str, object]:
     """Properties whose value is None are left out: troposphere rejects None."""
     return {name: value for name, value in properties.items() if value is not None}

@@ -10,7 +10,7 @@ from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler.layers import Inputs, contract
-from cfncompiler.layers.common import Layer
+from cfncompiler.layers.common import Layer, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import policy
 from cfncompiler.layers.services import (
@@ -100,16 +100,33 @@ def _cluster(layer: Layer) -> tuple[ecs.Cluster, ecs.ClusterCapacityProviderAsso
 def _load_balancer(layer: Layer) -> elbv2.Listener:
     platform = layer.spec.platform
     lb = platform.load_balancer
-    certificate = layer.add(
-        acm.Certificate(
-            "Certificate",
-            DomainName=platform.certificate.domain,
-            SubjectAlternativeNames=platform.certificate.alternative_names,
-            ValidationMethod="DNS",
-            DeletionPolicy="Retain",
-            UpdateReplacePolicy="Retain",
-        )
+    certificate = acm.Certificate(
+        "Certificate",
+        DomainName=platform.certificate.domain,
+        SubjectAlternativeNames=platform.certificate.alternative_names,
+        ValidationMethod="DNS",
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
     )
+    wildcards = [name for name in platform.certificate.names if name.startswith("*.")]
+    if wildcards:
+        suppress(
+            certificate,
+            "CKV2_AWS_71",
+            f"spec platform.certificate names {', '.join(wildcards)}: the design serves every "
+            "*.company.com host (Coder's wildcard access URL) from one certificate",
+        )
+    layer.add(certificate)
+    access_logs = []
+    log_bucket = layer.spec.data.access_log_bucket
+    if log_bucket is not None:
+        access_logs = [
+            elbv2.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="true"),
+            elbv2.LoadBalancerAttributes(
+                Key="access_logs.s3.bucket", Value=layer.resolve(contract.bucket_name(log_bucket))
+            ),
+            elbv2.LoadBalancerAttributes(Key="access_logs.s3.prefix", Value="alb"),
+        ]
     balancer = layer.add(
         elbv2.LoadBalancer(
             "LoadBalancer",
@@ -121,6 +138,7 @@ def _load_balancer(layer: Layer) -> elbv2.Listener:
                 elbv2.LoadBalancerAttributes(Key="idle_timeout.timeout_seconds", Value=str(lb.idle_timeout_seconds)),
                 elbv2.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
                 elbv2.LoadBalancerAttributes(Key="deletion_protection.enabled", Value="true"),
+                *access_logs,
             ],
         )
     )
