@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from cfncompiler.layers import Inputs, builder
-from cfncompiler.linter import Linter
+from cfncompiler.linter import CACHE_ENV, Gate
 from cfncompiler.loader import Problem, SpecError, load_spec
 from cfncompiler.model import Spec
 from cfncompiler.stateful import STATEFUL_TYPES
@@ -138,10 +138,19 @@ def minimal_templates(minimal_spec: Spec) -> dict[str, TemplateDict]:
     return {layer: build_layer(layer, minimal_spec) for layer in CORE_LAYERS}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def lint_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The lint gate caches results in a session directory: never in the user's ~/.cache, and a
+    template several tests lint (the production ones) is linted once per session."""
+    cache = tmp_path_factory.mktemp("lint-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(cache))
+        yield cache
+
+
 @pytest.fixture(scope="session")
-def linter() -> Linter:
-    """One linter for the session: cfn-lint's rules are loaded once and reused."""
-    return Linter("us-west-2")
+def gate(lint_cache: Path) -> Gate:
+    return Gate(cache=lint_cache)
 
 
 # --------------------------------------------------------------------------- template queries

@@ -6,12 +6,14 @@ rather than read back from the spec, so a wrong spec value fails as loudly as a 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cfncompiler.linter import Gate
 from cfncompiler.loader import load_spec
 from cfncompiler.model import Spec
 from cfncompiler.naming import logical_id
@@ -372,6 +374,23 @@ def test_interface_endpoints_are_left_out_when_the_spec_lists_none(write_spec: C
     template = _network_of(write_spec, ("    interface: [sts, logs]\n", ""))
     endpoints = resources_of_type(template, "AWS::EC2::VPCEndpoint")
     assert [body["Properties"]["VpcEndpointType"] for body in endpoints.values()] == ["Gateway"]
+
+
+NFS_EGRESS = "        - to: files\n          ports: [2049]\n          description: NFS\n"
+CALLBACK_EGRESS = "      egress:\n        - to: service\n          ports: [111]\n          description: Callbacks"
+
+
+def test_groups_whose_egress_rules_name_each_other_compile_to_a_template_the_gate_accepts(
+    write_spec: Callable[[str], Path], gate: Gate
+) -> None:
+    # The services reach NFS and the file servers call back: a legal spec. Inline egress rules that
+    # name another group make each group depend on the other, a cycle CloudFormation refuses (E3004).
+    template = _network_of(
+        write_spec,
+        ("        - to: anywhere\n", NFS_EGRESS + "        - to: anywhere\n"),
+        ("Services to NFS\n      egress: none", "Services to NFS\n" + CALLBACK_EGRESS),
+    )
+    assert gate.lint([("network.json", json.dumps(template))], "eu-west-1") == []
 
 
 def test_every_resource_is_named_after_the_project(network_template: TemplateDict) -> None:
