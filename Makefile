@@ -6,7 +6,10 @@ PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/cfncompiler
 STAMP := $(VENV)/.installed
 
-.PHONY: synth lint test check typecheck clean-venv
+SECURITY_VENV ?= .venv-security
+SECURITY_STAMP := $(SECURITY_VENV)/.installed
+
+.PHONY: synth lint test check security typecheck clean-venv
 
 # The virtualenv is (re)built when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -29,6 +32,16 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
 	$(VENV)/bin/mypy
+
+# checkov over the compiled templates, offline, from its own virtualenv; zero failed checks.
+$(SECURITY_STAMP): requirements-security.txt
+	python3 -m venv $(SECURITY_VENV)
+	$(SECURITY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SECURITY_VENV)/bin/python -m pip install --quiet -r requirements-security.txt
+	touch $(SECURITY_STAMP)
+
+security: $(SECURITY_STAMP) synth
+	$(SECURITY_VENV)/bin/checkov --directory $(OUT) --framework cloudformation --skip-download --compact --quiet
 
 clean-venv:
 	rm -rf $(VENV)
