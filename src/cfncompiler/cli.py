@@ -131,3 +131,134 @@ def lint(spec_path: Path, out_dir: Path) -> None:
         click.echo(f"{path}: {'clean' if not count else f'{count} finding(s)'}")
     if findings:
         raise LintFailed(findings)
+
+
+# --------------------------------------------------------------------------- deploy engine
+
+layer_option = click.option(
+    "--layer",
+    "layers",
+    multiple=True,
+    metavar="NAME",
+    help="Layer to act on; repeat for several. Default: every layer, in dependency order.",
+)
+yes_option = click.option("--yes", is_flag=True, help="Go ahead without asking (needed when there is no terminal).")
+
+
+def deploy_errors(command: F) -> F:
+    """Deploy failures and AWS trouble as one paragraph on stderr and their exit code, never a traceback."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from botocore.exceptions import ClientError
+
+        from cfncompiler.deploy.errors import EXIT_INTERRUPTED, DeployError
+        from cfncompiler.deploy.session import explain
+
+        try:
+            return command(*args, **kwargs)
+        except DeployError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo(
+                "Interrupted. Anything CloudFormation had started carries on; see `cfncompiler status`.", err=True
+            )
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            paragraph = explain(exc)
+            if paragraph is None and isinstance(exc, ClientError):
+                error = exc.response.get("Error", {})
+                paragraph = f"AWS rejected {exc.operation_name}: {error.get('Code')}: {error.get('Message')}"
+            if paragraph is None:
+                raise
+            click.echo(f"error: {paragraph}", err=True)
+            sys.exit(EXIT_FAILED)
+
+    return run  # type: ignore[return-value]
+
+
+@main.command()
+@spec_option
+@out_option
+@layer_option
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON (for CI).")
+@friendly_errors
+@deploy_errors
+def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], as_json: bool) -> None:
+    """Show what deploy would change: create each change set, print it, delete it. Changes nothing."""
+    from cfncompiler.deploy.console import open_deployer
+    from cfncompiler.deploy.diff import to_json
+
+    deployer = open_deployer(spec_path, out_dir)
+    if as_json:
+        click.echo(to_json(deployer.diff(layers)))
+        return
+    for layer_diff in deployer.diff(layers):
+        deployer.reporter.diff(layer_diff)
+
+
+@main.command()
+@spec_option
+@out_option
+@layer_option
+@yes_option
+@click.option(
+    "--allow-replace",
+    multiple=True,
+    metavar="LOGICAL_ID",
+    help="Let the change set remove or replace this stateful resource (its data is lost). Repeatable.",
+)
+@click.option(
+    "--replace-failed", is_flag=True, help="Delete and recreate a stack whose creation failed (ROLLBACK_COMPLETE)."
+)
+@click.option("--continue-rollback", is_flag=True, help="Resume a rollback that failed (UPDATE_ROLLBACK_FAILED).")
+@friendly_errors
+@deploy_errors
+def deploy(
+    spec_path: Path,
+    out_dir: Path,
+    layers: tuple[str, ...],
+    yes: bool,
+    allow_replace: tuple[str, ...],
+    replace_failed: bool,
+    continue_rollback: bool,
+) -> None:
+    """Deploy the layers through change sets, in dependency order, asking before each one runs."""
+    from cfncompiler.deploy.console import open_deployer, require_confirmation
+    from cfncompiler.deploy.deployer import Options
+
+    require_confirmation(yes, "deploy")
+    deployer = open_deployer(spec_path, out_dir, assume_yes=yes)
+    deployer.deploy(layers, Options(frozenset(allow_replace), replace_failed, continue_rollback))
+
+
+@main.command()
+@spec_option
+@out_option
+@friendly_errors
+@deploy_errors
+def status(spec_path: Path, out_dir: Path) -> None:
+    """One row per layer: stack status, last update, and whether it matches templates_out/."""
+    from cfncompiler.deploy.console import console, open_deployer, status_table
+
+    deployer = open_deployer(spec_path, out_dir)
+    out = console()
+    out.print(status_table(deployer.status(), terminal=out.is_terminal))
+
+
+@main.command()
+@spec_option
+@out_option
+@layer_option
+@yes_option
+@friendly_errors
+@deploy_errors
+def destroy(spec_path: Path, out_dir: Path, layers: tuple[str, ...], yes: bool) -> None:
+    """Delete the named layers' stacks, lowest layer first; refused while a layer below still exists."""
+    from cfncompiler.deploy.console import open_deployer, require_confirmation
+
+    if not layers:
+        raise click.UsageError("name the layers to destroy with --layer (repeatable); there is no destroy-all.")
+    require_confirmation(yes, "destroy")
+    open_deployer(spec_path, out_dir, assume_yes=yes).destroy(layers)

@@ -1,0 +1,100 @@
+"""The deployer on a terminal: rich output, the confirmation question, and the deployer wired for a command.
+
+Results (diff tables, status) go to stdout; progress and events go to stderr,
+so ``diff --json`` and ``status`` pipe cleanly.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cfncompiler.deploy.deployer import STALE_STATE, UP_TO_DATE_STATE, Deployer, LayerStatus
+from cfncompiler.deploy.diff import LayerDiff, render
+from cfncompiler.deploy.errors import Refused
+from cfncompiler.deploy.events import Event
+
+# Piped output is read by scripts and people in wide log viewers: don't wrap it at 80 columns.
+PIPED_WIDTH = 200
+
+_STATE_STYLE = {UP_TO_DATE_STATE: "green", STALE_STATE: "yellow"}
+
+
+def interactive() -> bool:
+    """A person can answer a question: stdin is a terminal."""
+    return sys.stdin.isatty()
+
+
+def console(*, stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else PIPED_WIDTH)
+
+
+def require_confirmation(assume_yes: bool, action: str) -> None:
+    """Refuse up front, before anything is read or created, when nobody can be asked (as ``terraform apply``)."""
+    if not assume_yes and not interactive():
+        raise Refused(
+            f"{action} asks before it changes anything, and there is no terminal to ask on. "
+            "Review `cfncompiler diff` and pass --yes to go ahead without asking (as in CI)."
+        )
+
+
+class ConsoleReporter:
+    def __init__(self, *, assume_yes: bool) -> None:
+        self.assume_yes = assume_yes
+        self.out = console()
+        self.err = console(stderr=True)
+
+    def note(self, layer: str, message: str) -> None:
+        self.err.print(Text.assemble((f"{layer:<14}", "bold"), " ", message))
+
+    def event(self, layer: str, event: Event) -> None:
+        style = "red" if event.failed else ("green" if event.status.endswith("_COMPLETE") else "")
+        self.err.print(
+            Text.assemble(
+                f"  {event.timestamp:%H:%M:%S} {event.logical_id:<36} ",
+                (event.status, style),
+                f"  {event.reason}" if event.reason else "",
+            )
+        )
+
+    def diff(self, diff: LayerDiff) -> None:
+        render(self.out, diff)
+
+    def confirm(self, diff: LayerDiff, question: str) -> bool:
+        if self.assume_yes:
+            return True
+        return interactive() and click.confirm(question, default=False, err=True)
+
+
+def status_table(rows: Sequence[LayerStatus], *, terminal: bool) -> Table:
+    table = Table(box=box.SIMPLE_HEAD if terminal else None, show_edge=False, pad_edge=False)
+    for column in ("Layer", "Stack", "Status", "Last update", "State", "Details"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        when = f"{row.last_change:%Y-%m-%d %H:%M:%S %Z}".strip() if row.last_change else "-"
+        style = _STATE_STYLE.get(row.state, "dim")
+        table.add_row(
+            row.layer,
+            row.stack_name,
+            row.stack_status,
+            when,
+            Text(row.state, style=style),
+            Text("; ".join(row.reasons) or "-"),
+        )
+    return table
+
+
+def open_deployer(spec_path: Path, out_dir: Path, *, assume_yes: bool = False) -> Deployer:
+    from cfncompiler.deploy.project import open_project
+    from cfncompiler.deploy.session import connect
+
+    project = open_project(spec_path, out_dir)
+    return Deployer(connect(project.region), project, ConsoleReporter(assume_yes=assume_yes))

@@ -1,0 +1,417 @@
+"""Orchestration: diff, deploy, status and destroy over the layers, one stack at a time, in dependency order."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from cfncompiler.deploy import changeset, guard, parameters, plan, stacks, uploads
+from cfncompiler.deploy.diff import BLOCKED, CHANGES, NEW, NO_CHANGES, UP_TO_DATE, LayerDiff, Row, rows
+from cfncompiler.deploy.errors import Refused, StackFailed, StoppedWatching
+from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS, Event, EventFeed, root_cause, waiter_for, watch
+from cfncompiler.deploy.project import Project, Target, parse_template
+from cfncompiler.deploy.session import Aws
+from cfncompiler.deploy.stacks import Deployed
+from cfncompiler.deploy.staging import TEMPLATE_BODY_LIMIT, Staging, upload_files
+
+# What to do about a stack that cannot be deployed over as it stands.
+RECOVERY = {
+    "ROLLBACK_COMPLETE": (
+        "its creation failed and was rolled back, so it holds no resources and can only be deleted. "
+        "Fix the cause, then run the deploy again with --replace-failed to delete and recreate it."
+    ),
+    "ROLLBACK_FAILED": (
+        "its creation failed and so did the rollback. Delete it in the CloudFormation console "
+        "(retaining the resources it names) and deploy again."
+    ),
+    "UPDATE_ROLLBACK_FAILED": (
+        "an update failed and so did the rollback; CloudFormation will not update it until the rollback "
+        "finishes. Fix what blocked it (the events say which resource), then run the deploy again with "
+        "--continue-rollback."
+    ),
+    "UPDATE_ROLLBACK_COMPLETE": (
+        "the last update failed and was rolled back; the previous version is running. Fix the cause and deploy again."
+    ),
+    "DELETE_FAILED": "a delete failed. Look at its events, fix the cause and destroy it again.",
+}
+
+UP_TO_DATE_STATE = "up to date"
+STALE_STATE = "stale"
+NOT_DEPLOYED_STATE = "not deployed"
+
+
+class Reporter(Protocol):
+    """How the deployer talks to whoever runs it."""
+
+    def note(self, layer: str, message: str) -> None: ...
+
+    def event(self, layer: str, event: Event) -> None: ...
+
+    def diff(self, diff: LayerDiff) -> None: ...
+
+    def confirm(self, diff: LayerDiff, question: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Options:
+    allow_replace: frozenset[str] = frozenset()
+    replace_failed: bool = False
+    continue_rollback: bool = False
+
+
+@dataclass(frozen=True)
+class LayerStatus:
+    layer: str
+    stack_name: str
+    stack_status: str
+    last_change: datetime | None
+    state: str
+    reasons: Sequence[str] = ()
+    upstream_changed: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A layer ready to compare or send: its template, the Parameters to send, and what is deployed."""
+
+    target: Target
+    sent: dict[str, str]
+    wanted: dict[str, str]
+    current: Deployed | None
+    deployed_document: dict[str, Any] | None = None
+    files: list[tuple[uploads.Asset, list[Any]]] = field(default_factory=list)
+
+    @property
+    def up_to_date(self) -> bool:
+        return (
+            self.current is not None
+            and self.deployed_document == self.target.document
+            and dict(self.current.parameters) == self.wanted
+        )
+
+
+class Deployer:
+    def __init__(
+        self, aws: Aws, project: Project, reporter: Reporter, *, poll_seconds: float = DEFAULT_POLL_SECONDS
+    ) -> None:
+        self.aws = aws
+        self.cf = aws.cloudformation
+        self.project = project
+        self.reporter = reporter
+        self.poll_seconds = poll_seconds
+        self.staging = Staging(aws.s3, aws.sts, aws.region)
+        # Logical ids some change set removed or replaced, to flag --allow-replace names that matched nothing.
+        self._used_allowances: set[str] = set()
+
+    # ------------------------------------------------------------------ reading
+
+    def describe(self, layer: str) -> Deployed | None:
+        return stacks.describe(self.cf, self.project.stack_name(layer))
+
+    def upstream_outputs(self, layer: str) -> dict[str, str]:
+        """The Outputs of every layer above ``layer``; each must exist and be in a stable state."""
+        merged: dict[str, str] = {}
+        for up in plan.above(layer):
+            deployed = self.describe(up)
+            name = self.project.stack_name(up)
+            if deployed is None:
+                raise Refused(
+                    f"{layer} reads its Parameters from the {up} layer, whose stack {name} does not exist. "
+                    f"Deploy it first: cfncompiler deploy --layer {up}"
+                )
+            if not deployed.healthy:
+                advice = RECOVERY.get(deployed.status, "wait for it to finish and try again.")
+                raise Refused(f"{layer} cannot be deployed while {name} is {deployed.status}: {advice}")
+            merged.update(deployed.outputs)
+        return merged
+
+    def _prepare(self, layer: str, current: Deployed | None, outputs: Mapping[str, str]) -> _Prepared:
+        target = self.project.target(layer)
+        files = [
+            (asset, uploads.files_of(asset, target.path))
+            for asset in uploads.declared(target.document, self.project.spec_path.parent)
+        ]
+        sent = parameters.fill(layer, target.declared_parameters, outputs)
+        wanted = parameters.effective(target.declared_parameters, sent)
+        deployed = None
+        if current is not None and current.status != stacks.REVIEW:
+            deployed = parse_template(stacks.deployed_template(self.cf, current.stack_id))
+        return _Prepared(target, sent, wanted, current, deployed, files)
+
+    # ------------------------------------------------------------------ diff
+
+    def diff(self, layers: Sequence[str]) -> list[LayerDiff]:
+        return [self._diff_layer(layer) for layer in plan.select(layers)]
+
+    def _diff_layer(self, layer: str) -> LayerDiff:
+        name = self.project.stack_name(layer)
+        try:
+            outputs = self.upstream_outputs(layer)
+        except Refused as exc:
+            return LayerDiff(layer, name, BLOCKED, note=str(exc))
+        current = self.describe(layer)
+        if current is not None and current.status != stacks.REVIEW and not current.healthy:
+            return LayerDiff(layer, name, current.status, note=RECOVERY.get(current.status, "operation in progress"))
+        prepared = self._prepare(layer, current, outputs)
+        if prepared.up_to_date:
+            return LayerDiff(layer, name, UP_TO_DATE)
+        created = self._create_change_set(prepared)
+        self._discard(created, new_stack=prepared.deployed_document is None)
+        return self._layer_diff(prepared, created)
+
+    def _layer_diff(self, prepared: _Prepared, created: changeset.ChangeSet) -> LayerDiff:
+        target = prepared.target
+        # A new stack's parameters are all new: the diff lists changes to a deployed stack's only.
+        deployed = prepared.current.parameters if prepared.current and prepared.deployed_document else None
+        params = parameters.changes(deployed, prepared.wanted) if deployed is not None else []
+        if created.empty:
+            return LayerDiff(target.layer, target.stack_name, NO_CHANGES, parameters=params)
+        changed = rows(created.changes)
+        return LayerDiff(
+            target.layer,
+            target.stack_name,
+            NEW if prepared.deployed_document is None else CHANGES,
+            rows=changed,
+            parameters=params,
+            refused=tuple(r.logical_id for r in guard.at_risk(changed, ())),
+        )
+
+    def _create_change_set(self, prepared: _Prepared) -> changeset.ChangeSet:
+        target = prepared.target
+        staged = target.size > TEMPLATE_BODY_LIMIT
+        url = self.staging.template_url(target.stack_name, target.body) if staged else None
+        request = changeset.Request(
+            stack_name=target.stack_name,
+            create=prepared.deployed_document is None,
+            parameters=prepared.sent,
+            capabilities=target.capabilities,
+            tags=target.tags,
+            body=None if staged else target.body,
+            url=url,
+        )
+        return changeset.create(self.cf, request, poll_seconds=self.poll_seconds)
+
+    def _discard(self, created: changeset.ChangeSet, *, new_stack: bool) -> None:
+        """Leave no trace of a change set that will not run (nor of the empty stack a CREATE one made)."""
+        if not created.empty:
+            changeset.delete(self.cf, created.arn)
+        if new_stack:
+            self.cf.delete_stack(StackName=created.stack_id)
+            self.cf.get_waiter("stack_delete_complete").wait(
+                StackName=created.stack_id, WaiterConfig={"Delay": self.poll_seconds, "MaxAttempts": 120}
+            )
+
+    # ------------------------------------------------------------------ deploy
+
+    def deploy(self, layers: Sequence[str], options: Options = Options()) -> dict[str, str]:
+        """Deploy each layer in order; return what happened to each (up to date, no changes, deployed)."""
+        selected = plan.select(layers)
+        outcomes = {layer: self._deploy_layer(layer, options) for layer in selected}
+        self._warn_unused(options.allow_replace)
+        return outcomes
+
+    def _deploy_layer(self, layer: str, options: Options) -> str:
+        outputs = self.upstream_outputs(layer)
+        current = self._settle(layer, self.describe(layer), options)
+        prepared = self._prepare(layer, current, outputs)
+        if prepared.up_to_date:
+            self.reporter.note(layer, "up to date (deployed template and parameters match; no change set created)")
+            return UP_TO_DATE
+        self.reporter.note(layer, f"creating a change set for {prepared.target.stack_name}")
+        created = self._create_change_set(prepared)
+        if created.empty:
+            self.reporter.note(layer, "no changes")
+            return NO_CHANGES
+        layer_diff = self._layer_diff(prepared, created)
+        self.reporter.diff(layer_diff)
+        self._used_allowances.update(r.logical_id for r in layer_diff.rows if r.loses_data)
+        new_stack = prepared.deployed_document is None
+        try:
+            guard.check(prepared.target.stack_name, layer_diff.rows, options.allow_replace)
+            if not self.reporter.confirm(layer_diff, f"Execute this change set on {prepared.target.stack_name}?"):
+                raise Refused(
+                    f"Not confirmed: the change set was deleted and {prepared.target.stack_name} left as it was."
+                )
+        except Refused:
+            self._discard(created, new_stack=new_stack)
+            raise
+        self._upload(prepared)
+        return self._execute(prepared, created, options.allow_replace)
+
+    def _warn_unused(self, allowed: Collection[str]) -> None:
+        for logical_id in sorted(set(allowed) - self._used_allowances):
+            self.reporter.note("-", f"--allow-replace {logical_id}: no change set removes or replaces it; ignored")
+
+    def _upload(self, prepared: _Prepared) -> None:
+        for asset, files in prepared.files:
+            bucket = uploads.bucket_of(asset, prepared.sent, prepared.target.path)
+            uploaded = upload_files(self.aws.s3, bucket, asset.prefix, files)
+            self.reporter.note(
+                prepared.target.layer,
+                f"asset {asset.name}: {len(uploaded)} of {len(files)} file(s) uploaded to s3://{bucket}/{asset.prefix}",
+            )
+
+    def _execute(self, prepared: _Prepared, created: changeset.ChangeSet, allowed: Collection[str]) -> str:
+        target = prepared.target
+        before = guard.stateful_ids(prepared.deployed_document or {})
+        if prepared.deployed_document is not None:
+            # For an allowed replacement this is the temporary policy: the named resources only are let go.
+            guard.set_policy(self.cf, target.stack_name, set(before) - set(allowed))
+        feed = EventFeed(self.cf, created.stack_id)
+        changeset.execute(self.cf, created)
+        waiter = "stack_create_complete" if prepared.deployed_document is None else "stack_update_complete"
+        ok = self._watch(target.layer, created.stack_id, waiter, feed, "deploy")
+        final = stacks.describe(self.cf, created.stack_id)
+        status = final.status if final else "DELETE_COMPLETE"
+        if not ok or status not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+            if prepared.deployed_document is not None:
+                guard.set_policy(self.cf, target.stack_name, before)
+            raise self._failure(target.stack_name, status, feed.history)
+        guard.set_policy(self.cf, target.stack_name, guard.stateful_ids(target.document))
+        if final is not None and not final.termination_protection:
+            guard.protect(self.cf, target.stack_name)
+        self.reporter.note(target.layer, f"{status}")
+        return status
+
+    def _watch(self, layer: str, stack_id: str, waiter: str, feed: EventFeed, doing: str) -> bool:
+        try:
+            return watch(
+                self.cf,
+                stack_id,
+                waiter,
+                feed,
+                lambda event: self.reporter.event(layer, event),
+                poll_seconds=self.poll_seconds,
+            )
+        except KeyboardInterrupt:
+            name = stack_id.split("/")[1] if stack_id.startswith("arn:") else stack_id
+            raise StoppedWatching(
+                f"Stopped watching {name}. CloudFormation carries on with the {doing} without this process; "
+                f"follow it with `cfncompiler status`, or `aws cloudformation describe-stack-events "
+                f"--stack-name {name}`, or in the CloudFormation console."
+            ) from None
+
+    def _failure(self, stack_name: str, status: str, history: list[Event]) -> StackFailed:
+        cause = root_cause(history)
+        text = f"{stack_name} failed and is now {status}."
+        if cause is not None:
+            text += f" Root cause: {cause.logical_id} ({cause.resource_type}) {cause.status}: {cause.reason}"
+        advice = RECOVERY.get(status)
+        if advice:
+            text += f" The stack is {status}: {advice}"
+        return StackFailed(text)
+
+    def _settle(self, layer: str, current: Deployed | None, options: Options) -> Deployed | None:
+        """Bring ``current`` to a state a change set can be made on, or explain why not."""
+        if current is None:
+            return None
+        if current.status == stacks.REVIEW:
+            # An empty shell left by a CREATE change set that never ran: clear it and create afresh.
+            self._delete(layer, current)
+            return None
+        if current.in_progress:
+            return self._settle(layer, self._wait_out(layer, current), options)
+        if current.status == "ROLLBACK_COMPLETE" and options.replace_failed:
+            self.reporter.note(layer, f"{current.name} is ROLLBACK_COMPLETE; deleting it to create it again")
+            self._delete(layer, current)
+            return None
+        if current.status == "UPDATE_ROLLBACK_FAILED" and options.continue_rollback:
+            return self._continue_rollback(layer, current, options)
+        if current.healthy:
+            return current
+        raise Refused(
+            f"{current.name} is {current.status}: {RECOVERY.get(current.status, 'it cannot be deployed over.')}"
+        )
+
+    def _wait_out(self, layer: str, current: Deployed) -> Deployed | None:
+        """Wait for the operation ``current`` is running to end; return the stack as it is then."""
+        self.reporter.note(layer, f"{current.name} is {current.status}; waiting for it to finish")
+        feed = EventFeed(self.cf, current.stack_id)
+        self._watch(layer, current.stack_id, waiter_for(current.status), feed, "operation")
+        return stacks.describe(self.cf, current.stack_id)
+
+    def _continue_rollback(self, layer: str, current: Deployed, options: Options) -> Deployed | None:
+        self.reporter.note(layer, f"{current.name} is UPDATE_ROLLBACK_FAILED; continuing the rollback")
+        feed = EventFeed(self.cf, current.stack_id)
+        self.cf.continue_update_rollback(StackName=current.stack_id)
+        ok = self._watch(layer, current.stack_id, "stack_rollback_complete", feed, "rollback")
+        after = stacks.describe(self.cf, current.stack_id)
+        if not ok or after is None or after.status != "UPDATE_ROLLBACK_COMPLETE":
+            raise self._failure(current.name, after.status if after else "DELETE_COMPLETE", feed.history)
+        return after
+
+    def _delete(self, layer: str, current: Deployed) -> None:
+        if current.termination_protection:
+            guard.protect(self.cf, current.stack_id, enabled=False)
+        feed = EventFeed(self.cf, current.stack_id)
+        self.cf.delete_stack(StackName=current.stack_id)
+        if not self._watch(layer, current.stack_id, "stack_delete_complete", feed, "delete"):
+            after = stacks.describe(self.cf, current.stack_id)
+            raise self._failure(current.name, after.status if after else "DELETE_COMPLETE", feed.history)
+
+    # ------------------------------------------------------------------ status
+
+    def status(self) -> list[LayerStatus]:
+        return [self._layer_status(layer) for layer in plan.select(())]
+
+    def _layer_status(self, layer: str) -> LayerStatus:
+        name = self.project.stack_name(layer)
+        current = self.describe(layer)
+        if current is None or current.status == stacks.REVIEW:
+            return LayerStatus(layer, name, "-", None, NOT_DEPLOYED_STATE)
+        target = self.project.target(layer)
+        reasons: list[str] = []
+        if parse_template(stacks.deployed_template(self.cf, current.stack_id)) != target.document:
+            reasons.append(f"template differs from {target.path}")
+        outputs = {k: v for up in plan.above(layer) if (d := self.describe(up)) for k, v in d.outputs.items()}
+        declared = target.declared_parameters
+        upstream_changed = [n for n in declared if n in outputs and current.parameters.get(n) != outputs[n]]
+        if upstream_changed:
+            reasons.append("upstream outputs changed: " + ", ".join(upstream_changed))
+        state = STALE_STATE if reasons else UP_TO_DATE_STATE
+        if not current.healthy:
+            reasons.append(RECOVERY.get(current.status, "operation in progress"))
+        return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed)
+
+    # ------------------------------------------------------------------ destroy
+
+    def destroy(self, layers: Sequence[str]) -> None:
+        selected = plan.select(layers)
+        for layer in selected:
+            for lower in plan.below(layer):
+                if lower not in selected and self.describe(lower) is not None:
+                    raise Refused(
+                        f"Refusing to destroy {layer}: the {lower} layer ({self.project.stack_name(lower)}) still "
+                        f"exists and its Parameters come from {layer}'s Outputs. Destroy {lower} first, or both "
+                        f"together (--layer {lower} --layer {layer})."
+                    )
+        for layer in reversed(selected):
+            self._destroy_layer(layer)
+
+    def _destroy_layer(self, layer: str) -> None:
+        current = self.describe(layer)
+        if current is not None and current.in_progress:
+            current = self._wait_out(layer, current)
+        if current is None:
+            self.reporter.note(layer, "not deployed; nothing to destroy")
+            return
+        resources = self.cf.get_paginator("list_stack_resources").paginate(StackName=current.stack_id)
+        doomed = [
+            Row("Remove", r["LogicalResourceId"], r["ResourceType"], "", ())
+            for page in resources
+            for r in page.get("StackResourceSummaries", [])
+        ]
+        preview = LayerDiff(
+            layer,
+            current.name,
+            "to be destroyed",
+            rows=doomed,
+            note="resources with DeletionPolicy Retain or Snapshot are kept",
+        )
+        self.reporter.diff(preview)
+        if not self.reporter.confirm(preview, f"Delete stack {current.name}?"):
+            raise Refused(f"Not confirmed: {current.name} was left as it was.")
+        self._delete(layer, current)
+        self.reporter.note(layer, f"{current.name} deleted")

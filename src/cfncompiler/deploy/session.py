@@ -1,0 +1,118 @@
+"""boto3 clients for one region, with botocore's adaptive retries, and AWS failures told as one paragraph.
+
+Credentials come from boto3's standard chain and the endpoint from botocore's
+own configuration (``AWS_ENDPOINT_URL`` included): nothing here chooses where
+requests go beyond the region, which the spec fixes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore import exceptions as bx
+from botocore.config import Config
+
+from cfncompiler.deploy.errors import AwsUnavailable
+
+# CloudFormation throttles busy accounts; more attempts than botocore's default of 3
+# ride that out. AWS_MAX_ATTEMPTS or a profile's max_attempts still win, as in every AWS tool.
+DEFAULT_MAX_ATTEMPTS = 10
+
+ACCESS_DENIED = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "Forbidden"}
+)
+BAD_CREDENTIALS = frozenset(
+    {"InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "AuthFailure"}
+)
+EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+
+
+@dataclass(frozen=True)
+class Aws:
+    """The clients a deploy uses, all for the spec's region."""
+
+    region: str
+    cloudformation: Any
+    s3: Any
+    sts: Any
+
+
+def client_config(session: botocore.session.Session) -> Config:
+    attempts = session.get_config_variable("max_attempts") or DEFAULT_MAX_ATTEMPTS
+    return Config(retries={"mode": "adaptive", "total_max_attempts": int(attempts)}, user_agent_extra="cfncompiler")
+
+
+def connect(region: str) -> Aws:
+    core = botocore.session.get_session()
+    session = boto3.Session(botocore_session=core, region_name=region)
+    config = client_config(core)
+    return Aws(
+        region=region,
+        cloudformation=session.client("cloudformation", config=config),
+        s3=session.client("s3", config=config),
+        sts=session.client("sts", config=config),
+    )
+
+
+def _endpoint_hint() -> str:
+    override = os.environ.get("AWS_ENDPOINT_URL")
+    if override:
+        return (
+            f"AWS_ENDPOINT_URL is set to {override}, so every request goes there: start that endpoint "
+            "(for the local sandbox, `make sandbox`) or unset the variable to use AWS."
+        )
+    return "Check the network path to AWS (proxy, VPN, firewall) and that the region in the spec exists."
+
+
+def explain(exc: BaseException) -> str | None:
+    """One paragraph saying what went wrong talking to AWS and what to do, or None if ``exc`` is not that."""
+    if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
+        return (
+            "No AWS credentials were found. cfncompiler uses boto3's standard chain: AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, AWS_PROFILE with ~/.aws/config (for SSO run `aws sso login`), or the role "
+            "of the machine or container. To deploy to the local sandbox, run `make sandbox` and export the "
+            "lines it prints."
+        )
+    if isinstance(exc, (bx.SSOTokenLoadError, bx.TokenRetrievalError, bx.UnauthorizedSSOTokenError)):
+        return f"The AWS SSO session cannot be used ({exc}). Run `aws sso login` and try again."
+    if isinstance(exc, bx.ProfileNotFound):
+        return f"{exc}. Set AWS_PROFILE to a profile in ~/.aws/config, or unset it."
+    if isinstance(exc, bx.CredentialRetrievalError):
+        return f"AWS credentials could not be obtained: {exc}."
+    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ConnectionClosedError)):
+        return f"Could not reach AWS: {exc}. {_endpoint_hint()}"
+    if isinstance(exc, bx.ReadTimeoutError):
+        return f"AWS did not answer in time: {exc}. {_endpoint_hint()}"
+    if isinstance(exc, bx.ClientError):
+        return _explain_client_error(exc)
+    return None
+
+
+def _explain_client_error(exc: bx.ClientError) -> str | None:
+    error = exc.response.get("Error", {})
+    code, message = error.get("Code", ""), error.get("Message", "")
+    operation = exc.operation_name
+    if code in ACCESS_DENIED:
+        return (
+            f"AWS denied {operation}: {message}. The credentials in use are not allowed to do this; "
+            "deploy with a role that may manage CloudFormation stacks and the resources in them "
+            "(`aws sts get-caller-identity` shows which identity is in use)."
+        )
+    if code in EXPIRED:
+        return f"The AWS credentials have expired ({message}). Refresh them (for SSO, `aws sso login`) and try again."
+    if code in BAD_CREDENTIALS:
+        return (
+            f"AWS does not accept these credentials ({code}: {message}). Check AWS_ACCESS_KEY_ID, "
+            "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or the profile in use."
+        )
+    return None
+
+
+def guarded(exc: BaseException) -> AwsUnavailable | None:
+    """``exc`` as an :class:`AwsUnavailable` when :func:`explain` knows it."""
+    paragraph = explain(exc)
+    return AwsUnavailable(paragraph) if paragraph else None
