@@ -45,3 +45,30 @@ security: $(SECURITY_STAMP) synth
 
 clean-venv:
 	rm -rf $(VENV)
+
+# --- Deploy (issue 5). LAYER names one or more layers: `make deploy LAYER=platform`,
+# `make diff LAYER="network data"` (commas work too); empty means every layer, in order.
+# DEPLOY_FLAGS passes the rest: `make deploy LAYER=data DEPLOY_FLAGS="--yes --allow-replace Database"`.
+LAYER ?=
+DEPLOY_FLAGS ?=
+SANDBOX_PORT ?= 5000
+comma := ,
+LAYER_FLAGS = $(foreach layer,$(subst $(comma), ,$(LAYER)),--layer $(layer))
+
+.PHONY: diff deploy status destroy sandbox
+
+diff: $(STAMP)
+	$(CLI) diff --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
+
+deploy: $(STAMP)
+	$(CLI) deploy --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
+
+status: $(STAMP)
+	$(CLI) status --spec $(SPEC) --out $(OUT)
+
+destroy: $(STAMP)
+	$(CLI) destroy --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
+
+# A local CloudFormation endpoint (moto, patched) on 127.0.0.1; it prints the lines to export.
+sandbox: $(STAMP)
+	$(PY) -m cfncompiler.sandbox --port $(SANDBOX_PORT)
