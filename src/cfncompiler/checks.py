@@ -190,6 +190,12 @@ def discovery_names_unique(spec: Spec) -> Iterator[Problem]:
         seen.setdefault(service.discovery, name)
 
 
+def needs_are_reachable(spec: Spec) -> Iterator[Problem]:
+    from cfncompiler.reach import unmet_needs
+
+    yield from unmet_needs(spec)
+
+
 RULES: tuple[Callable[[Spec], Iterator[Problem]], ...] = (
     service_names_unique,
     placements_exist,
@@ -199,4 +205,5 @@ RULES: tuple[Callable[[Spec], Iterator[Problem]], ...] = (
     routes_are_open,
     routes_are_distinct,
     discovery_names_unique,
+    needs_are_reachable,
 )

@@ -111,6 +111,28 @@ def synth(spec_path: Path, out_dir: Path, no_lint: bool) -> None:
 
 @main.command()
 @spec_option
+@click.option("--json", "as_json", is_flag=True, help="Print the flows as JSON.")
+@friendly_errors
+def reach(spec_path: Path, as_json: bool) -> None:
+    """Print who can reach whom on which port, from the security groups and ALB routes."""
+    import json
+
+    from cfncompiler.loader import load_spec
+    from cfncompiler.reach import flows
+
+    found = flows(load_spec(spec_path))
+    if as_json:
+        rows = [
+            {"from": f.source, "to": f.target, "port": f.port, "protocol": f.protocol, "route": f.route} for f in found
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for flow in found:
+        click.echo(str(flow))
+
+
+@main.command()
+@spec_option
 @out_option
 @friendly_errors
 def lint(spec_path: Path, out_dir: Path) -> None:

@@ -496,6 +496,13 @@ Capacity = Annotated[
 ]
 
 
+NEEDS_HELP = (
+    "what this must reach: database, cache, file_system, or a service (NAME or NAME:PORT); "
+    "synth fails when the security groups do not allow it"
+)
+Needs = list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*(:[0-9]{1,5})?$")]]
+
+
 class Service(SpecModel):
     image: Image
     cpu: int = Field(description="CPU units: 1024 = 1 vCPU")
@@ -514,6 +521,7 @@ class Service(SpecModel):
     assets: Assets | None = None
     access: Access = Field(default_factory=Access)
     health_check: ContainerCheck | None = None
+    needs: Needs = Field(default_factory=list, description=NEEDS_HELP)
 
     @property
     def port(self) -> int:
@@ -572,6 +580,7 @@ class LoadBalancer(SpecModel):
 class Workspaces(SpecModel):
     security_group: Name
     subnet_tier: Name
+    needs: Needs = Field(default_factory=list, description=NEEDS_HELP)
 
 
 BridgeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
