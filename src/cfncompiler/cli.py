@@ -63,6 +63,10 @@ def friendly_errors(command: F) -> F:
                 click.echo(str(finding), err=True)
             click.echo(f"cfn-lint gate failed with {len(exc.findings)} finding(s); nothing was written.", err=True)
             sys.exit(EXIT_FAILED)
+        except BrokenPipeError:
+            # The reader went away (`cfncompiler reach | head`): stop quietly, as a SIGPIPE would.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(128 + 13)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:  # the last line of defence against a traceback
