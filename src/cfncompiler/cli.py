@@ -137,6 +137,27 @@ def reach(spec_path: Path, as_json: bool) -> None:
 
 @main.command()
 @spec_option
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("docs/architecture.md"),
+    show_default=True,
+    help="Markdown file to write.",
+)
+@friendly_errors
+def graph(spec_path: Path, output: Path) -> None:
+    """Write the architecture diagram (Mermaid in Markdown) generated from the spec."""
+    from cfncompiler.graph import architecture_document
+    from cfncompiler.loader import load_spec
+    from cfncompiler.writer import write_all
+
+    text = architecture_document(load_spec(spec_path), spec_path.as_posix())
+    changed = write_all(output.parent, {output.name: text})
+    click.echo(f"{output}: {'written' if changed else 'unchanged'}")
+
+
+@main.command()
+@spec_option
 @out_option
 @friendly_errors
 def lint(spec_path: Path, out_dir: Path) -> None:
