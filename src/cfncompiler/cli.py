@@ -157,6 +157,24 @@ def graph(spec_path: Path, output: Path) -> None:
 
 
 @main.command()
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("spec/schema.json"),
+    show_default=True,
+    help="Where to write the JSON Schema.",
+)
+@friendly_errors
+def schema(output: Path) -> None:
+    """Write the spec's JSON Schema, for editors (yaml-language-server) to complete and check specs."""
+    from cfncompiler.schema import json_schema
+    from cfncompiler.writer import write_all
+
+    changed = write_all(output.parent, {output.name: json_schema()})
+    click.echo(f"{output}: {'written' if changed else 'unchanged'}")
+
+
+@main.command()
 @spec_option
 @out_option
 @friendly_errors

@@ -97,15 +97,17 @@ class NatGateway(SpecModel):
 
 
 class Endpoints(SpecModel):
-    gateway: list[Literal["s3", "dynamodb"]] = Field(default_factory=list)
+    gateway: list[Literal["s3", "dynamodb"]] = Field(
+        description="gateway endpoints (free): s3, dynamodb", default_factory=list
+    )
     gateway_tiers: list[Name] = Field(
         default_factory=list, description="tiers whose route tables get the gateway endpoints"
     )
     interface: list[Annotated[str, Field(pattern=r"^[a-z0-9]+([.-][a-z0-9]+)*$")]] = Field(
         default_factory=list, description="service names after com.amazonaws.<region>."
     )
-    interface_tier: Name | None = None
-    security_group: Name | None = None
+    interface_tier: Name | None = Field(default=None, description="tier whose subnets hold the interface endpoints")
+    security_group: Name | None = Field(default=None, description="group the interface endpoints sit in")
 
     @model_validator(mode="after")
     def _interface_needs_placement(self) -> Endpoints:
@@ -125,16 +127,16 @@ class Endpoints(SpecModel):
 
 class IngressRule(SpecModel):
     peer: Name = Field(alias="from", description="a security group name, or 'vpc'")
-    ports: list[Port] = Field(min_length=1)
-    protocol: Literal["tcp", "udp"] = "tcp"
-    description: GroupDescription
+    ports: list[Port] = Field(description="destination ports", min_length=1)
+    protocol: Literal["tcp", "udp"] = Field(default="tcp", description="tcp or udp")
+    description: GroupDescription = Field(description="why the rule exists")
 
 
 class EgressRule(SpecModel):
     peer: Name = Field(alias="to", description="a security group name, 'vpc' or 'anywhere'")
-    ports: list[Port] = Field(min_length=1)
-    protocol: Literal["tcp", "udp"] = "tcp"
-    description: GroupDescription
+    ports: list[Port] = Field(description="destination ports", min_length=1)
+    protocol: Literal["tcp", "udp"] = Field(default="tcp", description="tcp or udp")
+    description: GroupDescription = Field(description="why the rule exists")
 
 
 def _egress_kind(value: Any) -> str:
@@ -148,29 +150,33 @@ Egress = Annotated[
 
 
 class SecurityGroup(SpecModel):
-    description: GroupDescription
-    ingress: list[IngressRule] = Field(default_factory=list)
+    description: GroupDescription = Field(description="what the group is for")
+    ingress: list[IngressRule] = Field(description="who may connect in", default_factory=list)
     egress: Egress = Field(description="'all', 'none' or a list of rules")
 
 
 class ServiceDiscovery(SpecModel):
-    namespace: Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")]
+    namespace: Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")] = Field(
+        description="private DNS namespace"
+    )
 
 
 class FlowLogs(SpecModel):
-    traffic: Literal["all", "accept", "reject"]
+    traffic: Literal["all", "accept", "reject"] = Field(description="which traffic to log: all, accept or reject")
 
 
 class Network(SpecModel):
     cidr: Cidr
-    availability_zones: int = Field(ge=1, le=6)
-    tiers: dict[Name, Annotated[RouteKind, Field(strict=False)]] = Field(min_length=1)
-    subnets: dict[Name, Subnet] = Field(min_length=1)
-    nat_gateway: NatGateway | None = None
-    endpoints: Endpoints = Field(default_factory=Endpoints)
-    security_groups: dict[Name, SecurityGroup]
-    service_discovery: ServiceDiscovery
-    flow_logs: FlowLogs
+    availability_zones: int = Field(description="how many AZs the VPC spans", ge=1, le=6)
+    tiers: dict[Name, Annotated[RouteKind, Field(strict=False)]] = Field(
+        description="subnet tiers and how each reaches the internet", min_length=1
+    )
+    subnets: dict[Name, Subnet] = Field(description="subnets by name", min_length=1)
+    nat_gateway: NatGateway | None = Field(default=None, description="the NAT gateway, if any tier routes through one")
+    endpoints: Endpoints = Field(description="VPC endpoints", default_factory=Endpoints)
+    security_groups: dict[Name, SecurityGroup] = Field(description="security groups by name")
+    service_discovery: ServiceDiscovery = Field(description="the CloudMap namespace")
+    flow_logs: FlowLogs = Field(description="VPC flow logs")
 
     def subnets_in(self, tier: str) -> list[str]:
         return [name for name, subnet in self.subnets.items() if subnet.tier == tier]
@@ -266,19 +272,23 @@ class Network(SpecModel):
 
 
 class Database(SpecModel):
-    engine: Literal["postgres"]
+    engine: Literal["postgres"] = Field(description="database engine")
     version: Annotated[str, Field(pattern=r"^\d+\.\d+$", description="full engine version, e.g. 16.9")]
-    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
-    multi_az: bool
-    storage_gb: int = Field(ge=20, le=65536)
-    max_storage_gb: int = Field(ge=20, le=65536)
-    backup_retention_days: int = Field(ge=1, le=35)
+    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = Field(
+        description="RDS instance class, e.g. db.r6g.large"
+    )
+    multi_az: bool = Field(description="run a standby in a second AZ")
+    storage_gb: int = Field(description="allocated storage in GB", ge=20, le=65536)
+    max_storage_gb: int = Field(description="storage autoscaling ceiling in GB", ge=20, le=65536)
+    backup_retention_days: int = Field(description="days of automated backups", ge=1, le=35)
     enhanced_monitoring_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
         description="OS metrics interval; 0 turns enhanced monitoring off"
     )
-    require_ssl: bool
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
-    username: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")]
+    require_ssl: bool = Field(description="refuse connections without TLS (rds.force_ssl)")
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = Field(description="database created at launch")
+    username: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = Field(
+        description="master user; RDS generates and keeps the password"
+    )
     port: Port
     subnet_tier: Name
     security_group: Name
@@ -297,9 +307,11 @@ class Database(SpecModel):
 
 
 class Cache(SpecModel):
-    engine: Literal["redis", "valkey"]
-    version: Annotated[str, Field(pattern=r"^\d+\.\d+$")]
-    node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
+    engine: Literal["redis", "valkey"] = Field(description="redis or valkey")
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+$")] = Field(description="engine version, e.g. 7.1")
+    node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")] = Field(
+        description="ElastiCache node type, e.g. cache.r6g.large"
+    )
     replicas: int = Field(ge=0, le=5, description="read replicas besides the primary")
     port: Port
     subnet_tier: Name
@@ -310,15 +322,17 @@ class Cache(SpecModel):
 
 
 class FileSystem(SpecModel):
-    performance_mode: Literal["general-purpose", "max-io"]
-    throughput_mode: Literal["bursting", "elastic"]
-    transition_to_ia_days: Literal[1, 7, 14, 30, 60, 90, 180, 270, 365]
+    performance_mode: Literal["general-purpose", "max-io"] = Field(description="EFS performance mode")
+    throughput_mode: Literal["bursting", "elastic"] = Field(description="EFS throughput mode")
+    transition_to_ia_days: Literal[1, 7, 14, 30, 60, 90, 180, 270, 365] = Field(
+        description="days before files move to Infrequent Access"
+    )
     mount_tier: Name
     security_group: Name
 
 
 class Bucket(SpecModel):
-    versioned: bool
+    versioned: bool = Field(description="keep every version of every object")
     old_versions_days: int | None = Field(
         default=None, ge=1, le=3650, description="delete replaced object versions after this many days"
     )
@@ -334,20 +348,22 @@ class Bucket(SpecModel):
 
 
 class Table(SpecModel):
-    hash_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,255}$")]
-    hash_key_type: Literal["string", "number", "binary"]
+    hash_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,255}$")] = Field(description="partition key attribute")
+    hash_key_type: Literal["string", "number", "binary"] = Field(description="string, number or binary")
 
 
 class Generate(SpecModel):
-    length: int = Field(ge=16, le=4096)
-    alphabet: Literal["default", "hex", "alphanumeric"] = "default"
+    length: int = Field(description="number of characters", ge=16, le=4096)
+    alphabet: Literal["default", "hex", "alphanumeric"] = Field(
+        default="default", description="default (letters, digits, punctuation), alphanumeric or hex"
+    )
 
 
 SecretKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 
 class Secret(SpecModel):
-    description: Description
+    description: Description = Field(description="what the secret is for")
     provided: list[SecretKey] | None = Field(
         default=None, description="JSON keys an operator fills in after the first deploy"
     )
@@ -372,12 +388,12 @@ TableName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{3,255}$")]
 
 
 class Data(SpecModel):
-    database: Database
-    cache: Cache
-    file_system: FileSystem
-    buckets: dict[BucketName, Bucket]
-    tables: dict[TableName, Table]
-    secrets: dict[SecretName, Secret]
+    database: Database = Field(description="the PostgreSQL instance")
+    cache: Cache = Field(description="the Redis replication group")
+    file_system: FileSystem = Field(description="the shared EFS file system")
+    buckets: dict[BucketName, Bucket] = Field(description="S3 buckets by name")
+    tables: dict[TableName, Table] = Field(description="DynamoDB tables by name")
+    secrets: dict[SecretName, Secret] = Field(description="Secrets Manager entries by name")
 
     @property
     def access_log_bucket(self) -> str | None:
@@ -450,11 +466,13 @@ class Volume(SpecModel):
     path: Annotated[str, Field(pattern=r"^/\S*$", description="mount path inside the container")]
     efs_directory: Annotated[str, Field(pattern=r"^/\S+$", description="directory on the shared EFS file system")]
     uid: int = Field(ge=0, le=4294967295, description="owner of the directory and of every file written")
-    gid: int = Field(ge=0, le=4294967295)
+    gid: int = Field(description="group of the directory and of every file written", ge=0, le=4294967295)
 
 
 class Route(SpecModel):
-    host: Annotated[str, Field(pattern=r"^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")]
+    host: Annotated[str, Field(pattern=r"^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")] = Field(
+        description="host name the ALB routes to this service"
+    )
     health_path: Annotated[str, Field(pattern=r"^/\S*$", description="HTTP path the ALB polls")]
     priority: int | None = Field(
         default=None, ge=1, le=50000, description="listener rule priority; derived from the host when omitted"
@@ -463,17 +481,19 @@ class Route(SpecModel):
 
 class ContainerCheck(SpecModel):
     command: Annotated[str, Field(min_length=1, description="shell command; exit 0 means healthy")]
-    start_period_seconds: int = Field(default=60, ge=0, le=300)
+    start_period_seconds: int = Field(description="grace period before failures count", default=60, ge=0, le=300)
 
 
 class Assets(SpecModel):
     path: Annotated[str, Field(min_length=1, description="directory, relative to this spec file")]
     mount: Annotated[str, Field(pattern=r"^/\S*$", description="where the files appear in the container")]
-    bucket: BucketName
+    bucket: BucketName = Field(description="bucket (under data.buckets) the files are uploaded to")
 
 
 class Access(SpecModel):
-    buckets: dict[BucketName, Literal["read", "read-write"]] = Field(default_factory=dict)
+    buckets: dict[BucketName, Literal["read", "read-write"]] = Field(
+        description="buckets the task may use: read, or read-write", default_factory=dict
+    )
     bedrock_models: list[Annotated[str, Field(pattern=r"^[a-z0-9.*:-]+$")]] = Field(
         default_factory=list, description="foundation model ids the task may invoke (wildcards allowed)"
     )
@@ -504,23 +524,25 @@ Needs = list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*(:[0-9]{1,5})?$")]]
 
 
 class Service(SpecModel):
-    image: Image
+    image: Image = Field(description="container image; ${account} and ${region} allowed")
     cpu: int = Field(description="CPU units: 1024 = 1 vCPU")
     memory: int = Field(description="MiB")
     ports: list[Port] = Field(min_length=1, description="container ports; the first is the one routed and registered")
-    replicas: int = Field(ge=0, le=100)
-    capacity: Capacity = "fargate"
+    replicas: int = Field(description="tasks to run", ge=0, le=100)
+    capacity: Capacity = Field(default="fargate", description="fargate, fargate-spot, or weights of each")
     security_group: Name
     subnet_tier: Name
     discovery: Name | None = Field(default=None, description="name in the CloudMap namespace")
-    route: Route | None = None
-    command: list[str] | None = None
-    env: dict[EnvName, str] = Field(default_factory=dict)
-    secrets: dict[EnvName, SecretRef] = Field(default_factory=dict)
-    volumes: list[Volume] = Field(default_factory=list)
-    assets: Assets | None = None
-    access: Access = Field(default_factory=Access)
-    health_check: ContainerCheck | None = None
+    route: Route | None = Field(default=None, description="ALB host route, if the service is reached through the ALB")
+    command: list[str] | None = Field(default=None, description="container command (arguments)")
+    env: dict[EnvName, str] = Field(description="environment; ${...} references allowed", default_factory=dict)
+    secrets: dict[EnvName, SecretRef] = Field(
+        description="environment variables filled from Secrets Manager", default_factory=dict
+    )
+    volumes: list[Volume] = Field(description="EFS directories mounted into the container", default_factory=list)
+    assets: Assets | None = Field(default=None, description="a directory of files shipped to the task")
+    access: Access = Field(description="AWS resources the task role may use", default_factory=Access)
+    health_check: ContainerCheck | None = Field(default=None, description="container health check command")
     needs: Needs = Field(default_factory=list, description=NEEDS_HELP)
 
     @property
@@ -555,8 +577,10 @@ class Service(SpecModel):
 
 
 class Certificate(SpecModel):
-    domain: Annotated[str, Field(pattern=r"^[a-z0-9.*-]+$")]
-    alternative_names: list[Annotated[str, Field(pattern=r"^[a-z0-9.*-]+$")]] = Field(default_factory=list)
+    domain: Annotated[str, Field(pattern=r"^[a-z0-9.*-]+$")] = Field(description="the certificate's main name")
+    alternative_names: list[Annotated[str, Field(pattern=r"^[a-z0-9.*-]+$")]] = Field(
+        description="further names, wildcards allowed", default_factory=list
+    )
 
     @property
     def names(self) -> list[str]:
@@ -564,8 +588,10 @@ class Certificate(SpecModel):
 
 
 class Cluster(SpecModel):
-    container_insights: bool
-    capacity_providers: list[CapacityProvider] = Field(min_length=1)
+    container_insights: bool = Field(description="collect Container Insights metrics")
+    capacity_providers: list[CapacityProvider] = Field(
+        description="Fargate capacity the services may use", min_length=1
+    )
 
 
 class LoadBalancer(SpecModel):
@@ -574,7 +600,9 @@ class LoadBalancer(SpecModel):
     tls_policy: Annotated[str, Field(pattern=r"^ELBSecurityPolicy-TLS13-1-[23]-\S+$")] = Field(
         description="an ELB security policy allowing TLS 1.2+ only"
     )
-    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    idle_timeout_seconds: int = Field(
+        description="seconds an idle connection stays open (websockets)", default=60, ge=1, le=4000
+    )
 
 
 class Workspaces(SpecModel):
@@ -587,39 +615,45 @@ BridgeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
 
 
 class TerraformBridge(SpecModel):
-    parameter_prefix: Annotated[str, Field(pattern=r"^(/[A-Za-z0-9_.-]+)+$")]
-    values: dict[BridgeName, Annotated[str, Field(pattern=r"^\$\{[a-z0-9_.-]+\}$")]] = Field(min_length=1)
+    parameter_prefix: Annotated[str, Field(pattern=r"^(/[A-Za-z0-9_.-]+)+$")] = Field(
+        description="SSM parameter path prefix"
+    )
+    values: dict[BridgeName, Annotated[str, Field(pattern=r"^\$\{[a-z0-9_.-]+\}$")]] = Field(
+        description="name -> ${...} reference, published as an Output and an SSM parameter", min_length=1
+    )
 
 
 class Platform(SpecModel):
-    cluster: Cluster
-    certificate: Certificate
-    load_balancer: LoadBalancer
-    asset_fetcher_image: Image
-    workspaces: Workspaces
-    terraform_bridge: TerraformBridge
-    services: dict[Name, Service]
+    cluster: Cluster = Field(description="the ECS cluster")
+    certificate: Certificate = Field(description="the ACM certificate of the ALB")
+    load_balancer: LoadBalancer = Field(description="the internal ALB")
+    asset_fetcher_image: Image = Field(description="image that copies a service's assets from S3 before it starts")
+    workspaces: Workspaces = Field(description="how Coder workspaces run")
+    terraform_bridge: TerraformBridge = Field(description="values published for Terraform workspace templates")
+    services: dict[Name, Service] = Field(description="Fargate services of the platform layer, by name")
 
 
 class Observability(SpecModel):
-    services: dict[Name, Service]
+    services: dict[Name, Service] = Field(description="Fargate services of the observability layer, by name")
 
 
 # --------------------------------------------------------------------------- spec
 
 
 class Logs(SpecModel):
-    retention_days: LogRetentionDays
+    retention_days: LogRetentionDays = Field(description="days CloudWatch keeps every log group")
 
 
 class Spec(SpecModel):
     project: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$", description="prefix of every stack name")]
-    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
-    logs: Logs
-    network: Network
-    data: Data
-    platform: Platform
-    observability: Observability
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")] = Field(
+        description="AWS region, e.g. us-west-2"
+    )
+    logs: Logs = Field(description="log settings")
+    network: Network = Field(description="NetworkStack")
+    data: Data = Field(description="DataStack")
+    platform: Platform = Field(description="PlatformStack")
+    observability: Observability = Field(description="ObservabilityStack")
 
     def services(self) -> Iterator[tuple[str, str, Service]]:
         """Every service of every layer, in spec order: (layer section, name, service)."""
