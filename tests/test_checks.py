@@ -44,6 +44,8 @@ SUBNET_BRIDGE = "private-subnet-ids: ${subnets.app}"
 CODER_SIZE = "      cpu: 1024        # 1 vCPU\n      memory: 4096     # 4 GB\n"
 KP_SIZE = "      cpu: 256         # 0.25 vCPU\n      memory: 512\n"
 CODER_PRIORITY = listener_priority("coder.company.com", None)
+SERVICE_TO_SERVICE = "        - {from: ecs-services, ports: [4000, 8123, 9000], description: Service to service}"
+KP_NEEDS = "      needs: [litellm]\n"
 
 
 def route(host: str, extra: str = "") -> str:
@@ -236,6 +238,28 @@ BAD = [
         ("private-subnet-ids:", "${"),
         id="references-unknown-in-bridge-value",
     ),
+    # needs_are_reachable
+    pytest.param(
+        [(SERVICE_TO_SERVICE, SERVICE_TO_SERVICE.replace("8123, ", ""))],
+        "observability.services.langfuse-web.needs[2]",
+        "langfuse-web cannot reach clickhouse:8123: security group 'ecs-services' must admit 8123 from 'ecs-services'",
+        ("&langfuse-needs", '"clickhouse:8123"'),
+        id="needs-port-closed-between-services",
+    ),
+    pytest.param(
+        [(KP_NEEDS, "      needs: [grafana]\n")],
+        "platform.services.key-provisioner.needs[0]",
+        "unknown need 'grafana' (choose from: database, cache, file_system,",
+        ("needs: [grafana]", "grafana"),
+        id="needs-unknown-target",
+    ),
+    pytest.param(
+        [(KP_NEEDS, '      needs: ["litellm:4001"]\n')],
+        "platform.services.key-provisioner.needs[0]",
+        "litellm does not listen on port 4001",
+        ("litellm:4001", '"litellm:4001"'),
+        id="needs-port-the-target-does-not-listen-on",
+    ),
     # Service._fargate_size
     pytest.param(
         [(CODER_SIZE, CODER_SIZE.replace("memory: 4096", "memory: 3000"))],
@@ -280,10 +304,7 @@ GOOD = [
     pytest.param([(LANGFUSE_BUCKETS, "buckets: {backups: read,")], id="buckets-other-known-bucket"),
     pytest.param([(ASSETS_BUCKET, "bucket: backups}")], id="buckets-assets-in-other-bucket"),
     pytest.param([(WORKSPACES, WORKSPACES.replace("subnet_tier: app", "subnet_tier: data"))], id="placements-known"),
-    pytest.param(
-        [(CLICKHOUSE_PLACEMENT, CLICKHOUSE_PLACEMENT.replace("ecs-services", "ecs-workspaces"))],
-        id="placements-unrouted-service-in-other-group",
-    ),
+    pytest.param([(CODER_PLACEMENT, CODER_PLACEMENT.replace("app", "data"))], id="placements-service-in-other-tier"),
     pytest.param([(LANGFUSE_ROUTE, route("traces.company.com"))], id="routes-host-under-the-wildcard"),
     pytest.param([(LANGFUSE_ROUTE, route("ide.company.com"))], id="routes-host-named-by-the-certificate"),
     pytest.param([(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 1"))], id="routes-explicit-priority"),
@@ -300,6 +321,7 @@ GOOD = [
         [(CODER_IMAGE, "      image: ${account}.dkr.ecr.${region}.amazonaws.com/coder:v2.18.5")],
         id="references-account-and-region-in-image",
     ),
+    pytest.param([(KP_NEEDS, '      needs: ["litellm:4000", database]\n')], id="needs-explicit-port-and-database"),
     pytest.param([(SUBNET_BRIDGE, "private-subnet-ids: ${subnets.data}")], id="references-other-tier-in-bridge"),
     pytest.param([(CODER_SIZE, CODER_SIZE.replace("memory: 4096", "memory: 8192"))], id="fargate-largest-for-1-vcpu"),
     pytest.param([(KP_SIZE, KP_SIZE.replace("memory: 512", "memory: 2048"))], id="fargate-largest-for-quarter-vcpu"),
@@ -323,6 +345,7 @@ def test_every_rule_has_a_bad_case_here() -> None:
         "discovery_names_unique": "discovery-",
         "service_names_unique": "services-",
         "references_resolve": "references-",
+        "needs_are_reachable": "needs-",
     }
     ids = [case.id or "" for case in BAD]
     assert sorted(prefixes) == sorted(rule.__name__ for rule in RULES)
