@@ -208,3 +208,24 @@ def test_config_and_hooks_sit_where_the_task_looks_for_them(config: Any, litellm
     module, _, attribute = config["litellm_settings"]["callbacks"].rpartition(".")
     hook = LITELLM_DIR / (module.replace(".", "/") + ".py")
     assert f"\n{attribute} = " in hook.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- found while writing these tests
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("blocked_users.yaml", "- alice@company.com\n- bob@company.com\n"),
+        ("placeholder.yaml", "# filled in per environment\n"),
+    ],
+    ids=["list-at-the-root", "only-a-comment"],
+)
+def test_a_valid_yaml_asset_that_is_not_a_mapping_is_not_judged_as_a_spec(
+    tmp_path: Path, litellm: Service, name: str, text: str
+) -> None:
+    """Asset YAML files are checked for parse errors, env reads and model names, not for the spec's shape:
+    'the spec is empty' or 'must be a mapping of sections (project, network, ...)' is wrong for them."""
+    project(tmp_path)
+    (tmp_path / "litellm" / "hooks" / name).write_text(text, encoding="utf-8")
+    assert checked(tmp_path, litellm) == []

@@ -371,3 +371,15 @@ def test_a_service_may_only_use_capacity_providers_its_cluster_offers(tmp_path: 
     problems = problems_of(spec)
     problem = problem_at(problems, "platform.services.litellm.capacity")
     assert "fargate-spot" in problem.message
+
+
+def test_a_route_is_dead_when_the_load_balancer_group_does_not_let_the_port_out(tmp_path: Path) -> None:
+    """routes_are_open checks the service group's ingress only; an ALB group whose egress does not reach the
+    service's port (here: only 7080) leaves ai.company.com, admin.company.com and langfuse.company.com dead."""
+    alb_egress = "      egress: all\n    ecs-services:"
+    only_coder = (
+        "      egress:\n        - {to: ecs-services, ports: [7080], description: Coder only}\n    ecs-services:"
+    )
+    problems = problems_of(edited_spec(tmp_path, (alb_egress, only_coder)))
+    problem = problem_at(problems, "platform.services.litellm.ports[0]")
+    assert "4000" in problem.message
