@@ -27,13 +27,19 @@ spec_option = click.option(
     show_default=True,
     help="Spec file to compile.",
 )
+def _default_out(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    from cfncompiler.naming import out_dir_for
+
+    return value if value is not None else out_dir_for(ctx.params.get("spec_path") or Path("spec/production.yaml"))
+
+
 out_option = click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("templates_out"),
-    show_default=True,
-    help="Directory the templates are written to.",
+    default=None,
+    callback=_default_out,
+    help="Directory of the templates [default: templates_out, or templates_out/NAME for spec/NAME.yaml].",
 )
 
 

@@ -61,8 +61,45 @@ def load_spec(path: Path) -> Spec:
 
 
 def load(path: Path) -> LoadedSpec:
-    document = read_yaml(path)
+    document = read_document(path, ())
     return LoadedSpec(validate(document, str(path)), path, document)
+
+
+EXTENDS = "extends"
+
+
+def read_document(path: Path, chain: tuple[Path, ...]) -> Any:
+    """The spec file merged over the file it ``extends`` (recursively): maps merge key by key,
+    anything else (scalars, lists) is replaced, and ``null`` removes a key. Every value keeps
+    the file and position it was written at."""
+    document = read_yaml(path)
+    base_name = document.get(EXTENDS)
+    if base_name is None:
+        return document
+    if not isinstance(base_name, str):
+        line, col = document.lc.value(EXTENDS)
+        raise SpecError([Problem(str(path), line + 1, col + 1, EXTENDS, "must be the path of another spec file")])
+    base_path = path.parent / base_name
+    if base_path.resolve() in {p.resolve() for p in (*chain, path)}:
+        line, col = document.lc.value(EXTENDS)
+        raise SpecError(
+            [Problem(str(path), line + 1, col + 1, EXTENDS, f"{base_name} extends this file again (a cycle)")]
+        )
+    base = read_document(base_path, (*chain, path))
+    _merge(base, document)
+    return base
+
+
+def _merge(base: CommentedMap, override: CommentedMap) -> None:
+    for key, value in override.items():
+        if value is None and key in base:
+            del base[key]
+        elif isinstance(value, CommentedMap) and isinstance(base.get(key), CommentedMap):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+            base.lc.data[key] = override.lc.data[key]
+            _key_origins(base)[key] = getattr(override, "_origin", "")
 
 
 def read_yaml(path: Path) -> Any:
@@ -89,7 +126,23 @@ def read_yaml(path: Path) -> Any:
         raise SpecError([Problem(name, 1, 1, "", "the spec is empty")])
     if not isinstance(document, CommentedMap):
         raise SpecError([Problem(name, 1, 1, "", "the spec must be a mapping of sections (project, network, ...)")])
+    _mark_origin(document, name)
     return document
+
+
+def _mark_origin(node: Any, file: str) -> None:
+    """Remember which file each mapping and list came from (specs can extend other specs)."""
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        setattr(node, "_origin", file)  # noqa: B010 - a new attribute on a ruamel node
+        for child in node.values() if isinstance(node, CommentedMap) else node:
+            _mark_origin(child, file)
+
+
+def _key_origins(node: CommentedMap) -> dict[Any, str]:
+    if not hasattr(node, "_key_origins"):
+        setattr(node, "_key_origins", {})  # noqa: B010 - a new attribute on a ruamel node
+    origins: dict[Any, str] = getattr(node, "_key_origins")  # noqa: B009
+    return origins
 
 
 def validate(document: Any, file: str) -> Spec:
@@ -139,17 +192,18 @@ def _child(node: Any, part: str | int) -> tuple[bool, Any]:
 
 
 def _locate(document: Any, loc: Loc, message: str, file: str, *, at_key: bool = False) -> Problem:
-    line, col = _position(document, loc, at_key=at_key)
-    return Problem(file, line, col, _dotted(loc), message)
+    origin, line, col = _position(document, loc, at_key=at_key)
+    return Problem(origin or file, line, col, _dotted(loc), message)
 
 
-def _position(document: Any, loc: Loc, *, at_key: bool = False) -> tuple[int, int]:
-    """1-based line and column of the deepest node on ``loc`` that exists in the file.
+def _position(document: Any, loc: Loc, *, at_key: bool = False) -> tuple[str | None, int, int]:
+    """File, 1-based line and column of the deepest node on ``loc`` that exists in the file.
 
     A scalar is pointed at by its value (where the wrong thing is written), a
     mapping or list by its key, and an unknown key (``at_key``) by the key itself.
     """
     node = document
+    origin: str | None = getattr(document, "_origin", None)
     line, col = 0, 0
     for depth, part in enumerate(loc):
         if isinstance(node, CommentedMap) and part in node:
@@ -157,15 +211,17 @@ def _position(document: Any, loc: Loc, *, at_key: bool = False) -> tuple[int, in
             last = depth == len(loc) - 1
             nested = isinstance(value, (CommentedMap, CommentedSeq))
             line, col = node.lc.key(part) if nested or (at_key and last) else node.lc.value(part)
+            origin = getattr(node, "_key_origins", {}).get(part, getattr(node, "_origin", origin))
             node = value
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
             line, col = node.lc.item(part)
+            origin = getattr(node, "_origin", origin)
             node = node[part]
         else:
             if depth == 0 and isinstance(node, (CommentedMap, CommentedSeq)):
                 line, col = node.lc.line, node.lc.col
             break
-    return line + 1, col + 1
+    return origin, line + 1, col + 1
 
 
 def _dotted(loc: Loc) -> str:

@@ -645,6 +645,9 @@ class Logs(SpecModel):
 
 
 class Spec(SpecModel):
+    extends: str | None = Field(
+        default=None, description="a spec file (relative to this one) whose values this one overrides"
+    )
     project: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$", description="prefix of every stack name")]
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")] = Field(
         description="AWS region, e.g. us-west-2"

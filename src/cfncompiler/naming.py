@@ -7,6 +7,7 @@ the same ids and a rename in the spec is the only thing that changes one.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -19,3 +20,12 @@ def logical_id(*parts: str) -> str:
 
 def stack_name(project: str, layer: str) -> str:
     return f"{project}-{layer}"
+
+
+TEMPLATES_DIR = Path("templates_out")
+PRIMARY_SPEC = "production"
+
+
+def out_dir_for(spec_path: Path) -> Path:
+    """templates_out/ for the production spec; templates_out/NAME/ for spec/NAME.yaml (an environment)."""
+    return TEMPLATES_DIR if spec_path.stem == PRIMARY_SPEC else TEMPLATES_DIR / spec_path.stem
