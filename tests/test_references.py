@@ -47,7 +47,7 @@ MEANINGS: list[tuple[str, Meaning]] = [
 
 
 @pytest.mark.parametrize(("reference", "expected"), MEANINGS, ids=[r for r, _ in MEANINGS])
-def test_reference_means(spec: Spec, reference: str, expected: Meaning) -> None:
+def test_each_reference_means_what_the_vocabulary_says(spec: Spec, reference: str, expected: Meaning) -> None:
     assert meaning(spec, reference) == expected
 
 

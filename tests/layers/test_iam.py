@@ -54,7 +54,7 @@ def test_no_trust_policy_allows_a_wildcard_action(compiled: Compiled) -> None:
                 assert actions_of(statement) == ["sts:AssumeRole"], f"{layer}.{name}"
 
 
-def test_every_statement_allows_only(compiled: Compiled) -> None:
+def test_iam_policies_grant_with_allow_statements_only(compiled: Compiled) -> None:
     assert {statement["Effect"] for _, _, statement in all_statements(compiled)} == {"Allow"}
 
 
