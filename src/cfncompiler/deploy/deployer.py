@@ -246,7 +246,7 @@ class Deployer:
 
     def _upload(self, prepared: _Prepared) -> None:
         for asset, files in prepared.files:
-            bucket = uploads.bucket_of(asset, prepared.sent, prepared.target.path)
+            bucket = uploads.bucket_of(asset, prepared.wanted, prepared.target.path)
             uploaded = upload_files(self.aws.s3, bucket, asset.prefix, files)
             self.reporter.note(
                 prepared.target.layer,
