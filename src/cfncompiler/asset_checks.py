@@ -14,7 +14,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cfncompiler.loader import Problem, SpecError, read_yaml
+from cfncompiler.loader import Problem, SpecError, parse_yaml
 from cfncompiler.model import Service
 
 ENV_PREFIX = "os.environ/"
@@ -28,7 +28,7 @@ def check_asset_configs(directory: Path, service: Service, label: Path) -> list[
     for path in sorted(p for p in directory.rglob("*") if p.suffix in CONFIG_SUFFIXES and p.is_file()):
         name = str(label / path.relative_to(directory))
         try:
-            document = read_yaml(path)
+            document = parse_yaml(path)
         except SpecError as exc:
             problems += [Problem(name, p.line, p.column, p.path, p.message) for p in exc.problems]
             continue

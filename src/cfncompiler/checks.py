@@ -121,27 +121,37 @@ def references_resolve(spec: Spec) -> Iterator[Problem]:
 
 
 def routes_are_open(spec: Spec) -> Iterator[Problem]:
-    """A routed port must be admitted from the ALB's group by the service's group, or the route is dead."""
+    """A routed port must be reachable from the ALB (its group lets it out, the service's group lets it in)."""
+    from cfncompiler.reach import flows
+
     alb = spec.platform.load_balancer.security_group
     groups = spec.network.security_groups
+    if alb not in groups:
+        return  # placements_exist reports the unknown group once; every route would repeat it
+    routed = {(f.target, f.port) for f in flows(spec) if f.source == "alb"}
     for where, name, service in all_services(spec):
-        if service.route is None or service.security_group not in groups:
+        if service.route is None or service.security_group not in groups or (name, service.port) in routed:
             continue
-        open_ports = {
-            port
-            for rule in groups[service.security_group].ingress
-            if rule.peer == alb and rule.protocol == "tcp"
-            for port in rule.ports
-        }
-        if service.port not in open_ports:
-            yield (
-                (*where, "ports", 0),
-                (
-                    f"{name} is routed on port {service.port}, but security group '{service.security_group}' "
-                    f"does not admit {service.port} from '{alb}'; "
-                    f"add it to network.security_groups.{service.security_group}.ingress"
-                ),
-            )
+        yield (
+            (*where, "ports", 0),
+            (
+                f"{name} is routed on port {service.port}, but the ALB cannot reach it: security group "
+                f"'{service.security_group}' must admit {service.port} from '{alb}' and '{alb}' must let it out "
+                f"(network.security_groups.{service.security_group}.ingress / .{alb}.egress)"
+            ),
+        )
+
+
+def capacity_is_offered(spec: Spec) -> Iterator[Problem]:
+    offered = set(spec.platform.cluster.capacity_providers)
+    for where, name, service in all_services(spec):
+        wanted = [service.capacity] if isinstance(service.capacity, str) else list(service.capacity)
+        for provider in wanted:
+            if provider not in offered:
+                yield (*where, "capacity"), (
+                    f"{name} asks for {provider}, which the cluster does not offer "
+                    f"(platform.cluster.capacity_providers: {', '.join(sorted(offered))})"
+                )
 
 
 def routes_are_distinct(spec: Spec) -> Iterator[Problem]:
@@ -203,6 +213,7 @@ RULES: tuple[Callable[[Spec], Iterator[Problem]], ...] = (
     buckets_exist,
     references_resolve,
     routes_are_open,
+    capacity_is_offered,
     routes_are_distinct,
     discovery_names_unique,
     needs_are_reachable,

@@ -103,14 +103,27 @@ def _merge(base: CommentedMap, override: CommentedMap) -> None:
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse YAML keeping positions; duplicate keys and syntax errors become a :class:`SpecError`."""
+    """A spec file: YAML with positions (see ``parse_yaml``) that is a non-empty mapping of sections."""
+    name = str(path)
+    document = parse_yaml(path)
+    if document is None:
+        raise SpecError([Problem(name, 1, 1, "", "the spec is empty")])
+    if not isinstance(document, CommentedMap):
+        raise SpecError([Problem(name, 1, 1, "", "the spec must be a mapping of sections (project, network, ...)")])
+    _mark_origin(document, name)
+    return document
+
+
+def parse_yaml(path: Path) -> Any:
+    """Parse any YAML file keeping positions; unreadable files, duplicate keys and syntax errors
+    become a :class:`SpecError` with the file's name and the position."""
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SpecError([Problem(name, 1, 1, "", "file not found")]) from None
     except IsADirectoryError:
-        raise SpecError([Problem(name, 1, 1, "", "is a directory, not a spec file")]) from None
+        raise SpecError([Problem(name, 1, 1, "", "is a directory, not a file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([Problem(name, 1, 1, "", f"cannot be read: {exc}")]) from None
     try:
@@ -122,11 +135,6 @@ def read_yaml(path: Path) -> Any:
         raise SpecError([Problem(name, line, col, "", f"YAML error: {_first_line(reason)}")]) from None
     except YAMLError as exc:
         raise SpecError([Problem(name, 1, 1, "", f"YAML error: {_first_line(str(exc))}")]) from None
-    if document is None:
-        raise SpecError([Problem(name, 1, 1, "", "the spec is empty")])
-    if not isinstance(document, CommentedMap):
-        raise SpecError([Problem(name, 1, 1, "", "the spec must be a mapping of sections (project, network, ...)")])
-    _mark_origin(document, name)
     return document
 
 
