@@ -175,8 +175,8 @@ class Workspace:
     def deployer(self, reporter: Recorder | None = None) -> Deployer:
         return Deployer(self.aws, self.project, reporter or Recorder(), poll_seconds=0)
 
-    def deploy(self, *layers: str, options: Options = Options()) -> dict[str, str]:
-        return self.deployer().deploy(layers, options)
+    def deploy(self, *layers: str, options: Options | None = None) -> dict[str, str]:
+        return self.deployer().deploy(layers, options or Options())
 
     def stack(self, layer: str) -> dict[str, Any]:
         found: dict[str, Any] = self.aws.cloudformation.describe_stacks(StackName=self.project.stack_name(layer))[

@@ -241,7 +241,7 @@ def test_declining_the_confirmation_leaves_no_stack_and_no_change_set(workspace:
 
 def test_destroy_refuses_while_a_lower_layer_exists_then_deletes_the_lowest(workspace: Workspace) -> None:
     workspace.deploy()
-    with pytest.raises(Refused, match="observability layer .* still exists"):
+    with pytest.raises(Refused, match=r"the observability layer \(t\d+-sandbox-observability\) still exists"):
         workspace.deployer().destroy(["platform"])
     assert workspace.deployer().describe("platform") is not None
 
