@@ -210,7 +210,7 @@ def test_config_and_hooks_sit_where_the_task_looks_for_them(config: Any, litellm
     assert f"\n{attribute} = " in hook.read_text(encoding="utf-8")
 
 
-# --------------------------------------------------------------------------- found while writing these tests
+# --------------------------------------------------------------------------- a gap these tests found (now fixed)
 
 
 @pytest.mark.parametrize(
