@@ -378,12 +378,16 @@ def test_an_unknown_load_balancer_group_is_one_problem_not_one_per_route(tmp_pat
 
 
 def test_a_route_is_dead_when_the_load_balancer_group_does_not_let_the_port_out(tmp_path: Path) -> None:
-    """routes_are_open checks the service group's ingress only; an ALB group whose egress does not reach the
-    service's port (here: only 7080) leaves ai.company.com, admin.company.com and langfuse.company.com dead."""
+    """The ALB's egress counts too: letting only 7080 out leaves ai., admin. and langfuse.company.com dead."""
     alb_egress = "      egress: all\n    ecs-services:"
     only_coder = (
         "      egress:\n        - {to: ecs-services, ports: [7080], description: Coder only}\n    ecs-services:"
     )
     problems = problems_of(edited_spec(tmp_path, (alb_egress, only_coder)))
-    problem = problem_at(problems, "platform.services.litellm.ports[0]")
-    assert "4000" in problem.message
+    dead = {p.path: p.message for p in problems}
+    assert sorted(dead) == [
+        "observability.services.langfuse-web.ports[0]",
+        "platform.services.key-provisioner.ports[0]",
+        "platform.services.litellm.ports[0]",
+    ]
+    assert "litellm is routed on port 4000, but the ALB cannot reach it" in dead["platform.services.litellm.ports[0]"]
