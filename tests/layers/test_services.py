@@ -6,15 +6,28 @@ so a spec edit that drifts from the design fails; the rest is checked against th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cfncompiler.layers import contract
 from cfncompiler.layers.services import CAPACITY_PROVIDERS, capacity_strategy
+from cfncompiler.loader import SpecError
 from cfncompiler.model import DATABASE_SECRET, Service
 from cfncompiler.naming import logical_id
-from tests.spec_edit import Compiled, TemplateDict, container, get_att, props, ref, resources_of_type
+from tests.spec_edit import (
+    Compiled,
+    TemplateDict,
+    compile_templates,
+    container,
+    edited_spec,
+    get_att,
+    props,
+    ref,
+    resources_of_type,
+    role_statements,
+)
 
 # service -> (layer, cpu, memory, ports, replicas), from the design document.
 DESIGN: dict[str, tuple[str, int, int, list[int], int]] = {
@@ -372,3 +385,28 @@ def test_unrouted_service_has_no_load_balancer_target_group_or_rule(compiled: Co
     assert "LoadBalancers" not in ecs_service(compiled, name)
     assert logical_id(name, "target-group") not in template["Resources"]
     assert logical_id(name, "route") not in template["Resources"]
+
+
+# --------------------------------------------------------------------------- the asset fetcher image
+
+FETCHER = "asset_fetcher_image: public.ecr.aws/aws-cli/aws-cli:2.22.35"
+
+
+def test_asset_fetcher_image_references_are_resolved_or_refused(tmp_path: Path) -> None:
+    """Service images may say ${account} and ${region}; the fetcher image must not pass them through verbatim."""
+    templated = "asset_fetcher_image: ${account}.dkr.ecr.${region}.amazonaws.com/aws-cli:2.22.35"
+    spec = edited_spec(tmp_path, (FETCHER, templated))
+    try:
+        platform = compile_templates(spec)["platform"]
+    except SpecError as refused:
+        assert [p.path for p in refused.problems] == ["platform.asset_fetcher_image"]
+        return
+    image = container(platform, "LitellmTask", "fetch-assets")["Image"]
+    assert image == {"Fn::Sub": "${AWS::AccountId}.dkr.ecr.us-west-2.amazonaws.com/aws-cli:2.22.35"}
+
+
+def test_execution_role_may_pull_a_private_ecr_asset_fetcher_image(tmp_path: Path) -> None:
+    private = "asset_fetcher_image: 123456789012.dkr.ecr.us-west-2.amazonaws.com/aws-cli:2.22.35"
+    platform = compile_templates(edited_spec(tmp_path, (FETCHER, private)))["platform"]
+    (pull,) = [s for s in role_statements(platform, "TaskExecutionRole") if "ecr:BatchGetImage" in s["Action"]]
+    assert {"Fn::Sub": "arn:${AWS::Partition}:ecr:us-west-2:123456789012:repository/aws-cli"} in pull["Resource"]
