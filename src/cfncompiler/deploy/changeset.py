@@ -79,6 +79,9 @@ def create(cloudformation: Any, request: Request, *, poll_seconds: float) -> Cha
         delete(cloudformation, arn)
         if is_empty_reason(reason):
             return ChangeSet(arn, stack_id, empty=True)
+        if request.create:
+            # The empty REVIEW_IN_PROGRESS stack a CREATE change set makes would otherwise stay behind.
+            cloudformation.delete_stack(StackName=stack_id)
         raise StackFailed(f"CloudFormation could not create a change set for {request.stack_name}: {reason}") from None
     return ChangeSet(arn, stack_id, changes=read_changes(cloudformation, arn))
 
