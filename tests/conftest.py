@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
+from troposphere import Template, ec2
 
 from cfncompiler.layers import Inputs, builder
 from cfncompiler.linter import CACHE_ENV, Gate
@@ -49,6 +50,41 @@ def edit(text: str, *edits: Edit) -> str:
         assert count == 1, f"edit target occurs {count} times in the fixture, expected once: {old!r}"
         text = text.replace(old, new)
     return text
+
+
+def position(text: str, marker: str, token: str | None = None, *, after: str | None = None) -> tuple[int, int]:
+    """1-based (line, column) of ``token`` on the line of ``text`` that holds ``marker``.
+
+    ``token`` defaults to ``marker``; a ``|`` in it marks the column meant ("az: |2" is the 2).
+    With ``after``, the first line holding ``marker`` below the line holding ``after`` is used;
+    without it ``marker`` must be on exactly one line, so a growing fixture cannot silently
+    move an expectation to another line.
+    """
+    lines = text.splitlines()
+    start = 0
+    if after is not None:
+        start = next(n for n, line in enumerate(lines) if after in line) + 1
+    found = [n for n in range(start, len(lines)) if marker in lines[n]]
+    if after is None:
+        assert len(found) == 1, f"{marker!r} is on {len(found)} lines of the spec, expected one"
+    assert found, f"{marker!r} is not in the spec"
+    line = lines[found[0]]
+    token = marker if token is None else token
+    offset = token.index("|") if "|" in token else 0
+    token = token.replace("|", "")
+    assert token in line, f"{token!r} is not on line {found[0] + 1}: {line!r}"
+    return found[0] + 1, line.index(token) + offset + 1
+
+
+class Where(NamedTuple):
+    """Where a problem must point: see :func:`position`."""
+
+    marker: str
+    token: str | None = None
+    after: str | None = None
+
+    def of(self, path: Path) -> tuple[int, int]:
+        return position(path.read_text(encoding="utf-8"), self.marker, self.token, after=self.after)
 
 
 @pytest.fixture
@@ -151,6 +187,24 @@ def lint_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def gate(lint_cache: Path) -> Gate:
     return Gate(cache=lint_cache)
+
+
+BROKEN_CIDR = "10.0.0.0/99"
+
+
+@pytest.fixture
+def broken_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network builder adds a VPC whose CIDR cfn-lint rejects (E3002); troposphere lets it through."""
+    from cfncompiler.layers import network
+
+    real = network.build
+
+    def build(*args: Any) -> Template:
+        template: Template = real(*args)
+        template.add_resource(ec2.VPC("BrokenVpc", CidrBlock=BROKEN_CIDR))
+        return template
+
+    monkeypatch.setattr(network, "build", build)
 
 
 # --------------------------------------------------------------------------- template queries

@@ -1,8 +1,10 @@
 """The spec model's rules, each with a good and a bad case.
 
-Every bad case is one small edit of ``fixtures/minimal.yaml`` and expects exactly
-one problem, at the dotted path, line and column given (lines and columns are
-those of the edited fixture), whose message contains the fragment given.
+Every bad case is a small edit of ``fixtures/minimal.yaml`` and expects exactly one problem at
+the dotted path given, whose message contains the fragment given, located at the line and
+column of a token of the edited text (``Where``: the line holding ``marker``, the column of
+``token`` on it, ``|`` marking the exact column). Positions are looked up in the edited text
+rather than written as numbers so the fixture can grow with the model.
 """
 
 from __future__ import annotations
@@ -16,289 +18,287 @@ from pydantic import ValidationError
 
 from cfncompiler.loader import load_spec
 from cfncompiler.model import Database, Network, RouteKind, Secret, Spec, duplicate_ids
-from tests.conftest import Edit, only_problem, problems_of
+from tests.conftest import Edit, Where, only_problem, problems_of
 
 DATABASE_PLACEMENT = "    subnet_tier: data\n    security_group: db\n  cache:"
-CACHE_PLACEMENT = "    subnet_tier: data\n    security_group: db\n  file_system:"
+CACHE_PLACEMENT = "    subnet_tier: data\n    security_group: db\n    auth_token_secret"
 WEB_INGRESS = "description: Load balancer\n      ingress:\n        - from: vpc"
 NAT_GATEWAY = "  nat_gateway:\n    subnet: public-a\n"
 LAST_SUBNET = "    data-b: {cidr: 10.1.21.0/24, az: 1, tier: data}\n"
 PROVIDED = "      provided: [api_key, api_base]\n"
-LAST_SECRET = "        length: 32\n        alphabet: hex\n"
+LAST_SECRET = "      generate: {length: 64, alphabet: alphanumeric}\n"
+INTERFACE_ENDPOINTS = "    interface_tier: app\n    security_group: vpce\n"
 
-# (edits, path, message fragment, line, column)
+# (edits, path, message fragment, where)
 CROSS_FIELD_RULES = [
     pytest.param(
         [("cidr: 10.1.20.0/24", "cidr: 10.2.20.0/24")],
         "network.subnets.data-a.cidr",
         "10.2.20.0/24 is outside the VPC's 10.1.0.0/16",
-        18,
-        20,
+        Where("10.2.20.0/24"),
         id="subnet-outside-vpc",
     ),
     pytest.param(
         [("cidr: 10.1.21.0/24", "cidr: 10.1.20.128/25")],
         "network.subnets.data-b.cidr",
         "10.1.20.128/25 overlaps subnet 'data-a' (10.1.20.0/24)",
-        19,
-        20,
+        Where("10.1.20.128/25"),
         id="subnets-overlap",
     ),
     pytest.param(
         [("10.1.21.0/24, az: 1", "10.1.21.0/24, az: 2")],
         "network.subnets.data-b.az",
         "AZ index 2 does not exist: the VPC spans 2 availability zones (0-1)",
-        19,
-        38,
+        Where("data-b:", "az: |2"),
         id="az-index-out-of-range",
     ),
     pytest.param(
         [("az: 1, tier: data}", "az: 1, tier: dta}")],
         "network.subnets.data-b.tier",
         "unknown tier 'dta' (tiers: public, app, data)",
-        19,
-        47,
+        Where("data-b:", "dta"),
         id="subnet-unknown-tier",
     ),
     pytest.param(
         [("    data: none\n", "    data: none\n    spare: none\n")],
         "network.tiers.spare",
         "tier 'spare' has no subnets",
-        14,
-        12,
+        Where("spare: none", "none"),
         id="tier-without-subnets",
     ),
     pytest.param(
         [("subnet: public-a", "subnet: public-z")],
         "network.nat_gateway.subnet",
         "unknown subnet 'public-z'",
-        21,
-        13,
+        Where("public-z"),
         id="nat-gateway-unknown-subnet",
     ),
     pytest.param(
         [("subnet: public-a", "subnet: app-a")],
         "network.nat_gateway.subnet",
         "must sit in a subnet whose tier routes to the internet gateway; 'app-a' is in tier 'app'",
-        21,
-        13,
+        Where("subnet: app-a", "app-a"),
         id="nat-gateway-not-in-internet-gateway-tier",
     ),
     pytest.param(
         [(NAT_GATEWAY, "")],
         "network.tiers.app",
         "this tier routes through a NAT gateway, but no nat_gateway is declared",
-        12,
-        10,
+        Where("app: nat", "nat"),
         id="nat-tier-without-nat-gateway",
     ),
     pytest.param(
         [("        - from: web\n", "        - from: webb\n")],
         "network.security_groups.service.ingress[0].from",
-        "unknown security group 'webb' (groups: web, service, db, files, endpoints)",
-        39,
-        17,
+        "unknown security group 'webb' (groups: web, service, db, files, vpce)",
+        Where("from: webb", "webb"),
         id="ingress-unknown-group",
     ),
     pytest.param(
         [("- to: anywhere", "- to: nowhere")],
         "network.security_groups.service.egress[0].to",
         "unknown security group 'nowhere'",
-        43,
-        15,
+        Where("nowhere"),
         id="egress-unknown-group",
     ),
     pytest.param(
-        [("security_group: endpoints", "security_group: endpointz")],
+        [("security_group: vpce", "security_group: vpcee")],
         "network.endpoints.security_group",
-        "unknown security group 'endpointz'",
-        27,
-        21,
+        "unknown security group 'vpcee'",
+        Where("vpcee"),
         id="endpoints-unknown-group",
     ),
     pytest.param(
         [(WEB_INGRESS, WEB_INGRESS.replace("from: vpc", "from: anywhere"))],
         "network.security_groups.web.ingress[0].from",
         "ingress from anywhere (0.0.0.0/0) is not allowed",
-        32,
-        17,
+        Where("from: anywhere", "anywhere"),
         id="ingress-from-anywhere",
     ),
     pytest.param(
         [("gateway: [s3]", "gateway: [s3, s3]")],
         "network.endpoints.gateway",
         "listed more than once: s3",
-        23,
-        5,
+        Where("gateway: [s3, s3]", "gateway"),
         id="duplicate-gateway-endpoint",
     ),
     pytest.param(
         [("interface: [sts, logs]", "interface: [sts, logs, sts]")],
         "network.endpoints.interface",
         "listed more than once: sts",
-        25,
-        5,
+        Where("interface: [sts, logs, sts]", "interface"),
         id="duplicate-interface-endpoint",
     ),
     pytest.param(
         [("gateway_tiers: [app, data]", "gateway_tiers: [app, dta]")],
         "network.endpoints.gateway_tiers[1]",
         "unknown tier 'dta'",
-        24,
-        26,
+        Where("gateway_tiers:", "dta"),
         id="gateway-endpoint-unknown-tier",
     ),
     pytest.param(
         [("interface_tier: app", "interface_tier: dta")],
         "network.endpoints.interface_tier",
         "unknown tier 'dta'",
-        26,
-        21,
+        Where("interface_tier:", "dta"),
         id="interface-endpoint-unknown-tier",
     ),
     pytest.param(
-        [("    interface_tier: app\n", "")],
+        [(INTERFACE_ENDPOINTS, "    security_group: vpce\n")],
         "network.endpoints.interface_tier",
         "interface endpoints need a subnet tier",
-        22,
-        3,
+        Where("  endpoints:", "endpoints"),
         id="interface-endpoints-without-tier",
     ),
     pytest.param(
-        [("    security_group: endpoints\n", "")],
+        [(INTERFACE_ENDPOINTS, "    interface_tier: app\n")],
         "network.endpoints.security_group",
         "interface endpoints need a security group",
-        22,
-        3,
+        Where("  endpoints:", "endpoints"),
         id="interface-endpoints-without-group",
     ),
     pytest.param(
         [(LAST_SUBNET, LAST_SUBNET + "    app--a: {cidr: 10.1.12.0/24, az: 0, tier: app}\n")],
         "network.subnets.app--a",
         "subnet 'app--a' clashes with 'app-a' (both become 'AppA'); rename one",
-        20,
-        5,
+        Where("app--a:", "app--a"),
         id="subnet-names-collapse",
     ),
     pytest.param(
         [("    service:\n", "    web-:\n      description: Web again\n      egress: all\n    service:\n")],
         "network.security_groups.web-",
         "security group 'web-' clashes with 'web' (both become 'Web')",
-        36,
-        5,
+        Where("web-:", "web-"),
         id="security-group-names-collapse",
     ),
     pytest.param(
         [("    storage_gb: 20", "    storage_gb: 50")],
         "data.database.max_storage_gb",
         "40 GB is below the allocated 50 GB",
-        82,
-        21,
+        Where("max_storage_gb:", "40"),
         id="max-storage-below-storage",
     ),
     pytest.param(
         [(DATABASE_PLACEMENT, DATABASE_PLACEMENT.replace("security_group: db", "security_group: dbb"))],
         "data.database.security_group",
         "unknown security group 'dbb'",
-        89,
-        21,
+        Where("dbb"),
         id="database-unknown-group",
     ),
     pytest.param(
         [(CACHE_PLACEMENT, CACHE_PLACEMENT.replace("security_group: db", "security_group: dbb"))],
         "data.cache.security_group",
         "unknown security group 'dbb'",
-        97,
-        21,
+        Where("dbb"),
         id="cache-unknown-group",
     ),
     pytest.param(
         [("security_group: files", "security_group: filez")],
         "data.file_system.security_group",
         "unknown security group 'filez'",
-        103,
-        21,
+        Where("filez"),
         id="file-system-unknown-group",
     ),
     pytest.param(
         [(DATABASE_PLACEMENT, DATABASE_PLACEMENT.replace("subnet_tier: data", "subnet_tier: dta"))],
         "data.database.subnet_tier",
         "unknown tier 'dta' (tiers: public, app, data)",
-        88,
-        18,
+        Where("subnet_tier: dta", "dta"),
         id="database-unknown-tier",
     ),
     pytest.param(
         [(CACHE_PLACEMENT, CACHE_PLACEMENT.replace("subnet_tier: data", "subnet_tier: dta"))],
         "data.cache.subnet_tier",
         "unknown tier 'dta'",
-        96,
-        18,
+        Where("subnet_tier: dta", "dta"),
         id="cache-unknown-tier",
     ),
     pytest.param(
         [("mount_tier: app", "mount_tier: dta")],
         "data.file_system.mount_tier",
         "unknown tier 'dta'",
-        102,
-        17,
+        Where("mount_tier:", "dta"),
         id="file-system-unknown-tier",
     ),
     pytest.param(
         [("10.1.21.0/24, az: 1", "10.1.21.0/24, az: 0")],
         "data.database.subnet_tier",
         "RDS needs subnets in at least two availability zones",
-        88,
-        18,
+        Where("subnet_tier:", "data", after="  database:"),
         id="database-tier-in-one-az",
     ),
     pytest.param(
         [(PROVIDED, PROVIDED + "      generate: {length: 32}\n")],
         "data.secrets.demo/provided",
         "give exactly one of 'provided' (operator fills it) or 'generate'",
-        113,
-        5,
+        Where("demo/provided:", "demo/provided"),
         id="secret-both-provided-and-generate",
     ),
     pytest.param(
         [(PROVIDED, "")],
         "data.secrets.demo/provided",
         "give exactly one of 'provided' (operator fills it) or 'generate'",
-        113,
-        5,
+        Where("demo/provided:", "demo/provided"),
         id="secret-neither-provided-nor-generate",
     ),
     pytest.param(
         [("[api_key, api_base]", "[api_key, api_key]")],
         "data.secrets.demo/provided.provided",
         "a key is listed more than once",
-        115,
-        7,
+        Where("provided: [api_key, api_key]", "provided"),
         id="secret-duplicate-provided-key",
     ),
     pytest.param(
-        [("    media: {}", "    media: {}\n    media-: {}")],
+        [("    media: {versioned: false}", "    media: {versioned: false}\n    media-: {versioned: false}")],
         "data.buckets.media-",
         "bucket 'media-' clashes with 'media' (both become 'Media')",
-        108,
-        5,
+        Where("media-:", "media-"),
         id="bucket-names-collapse",
     ),
     pytest.param(
         [("  secrets:\n", "    locks_: {hash_key: id, hash_key_type: string}\n  secrets:\n")],
         "data.tables.locks_",
         "table 'locks_' clashes with 'locks' (both become 'Locks')",
-        112,
-        5,
+        Where("locks_:", "locks_"),
         id="table-names-collapse",
     ),
     pytest.param(
         [(LAST_SECRET, LAST_SECRET + "    demo-generated: {description: Clash, generate: {length: 32}}\n")],
         "data.secrets.demo-generated",
         "secret 'demo-generated' clashes with 'demo/generated' (both become 'DemoGenerated')",
-        121,
-        5,
+        Where("demo-generated:", "demo-generated"),
         id="secret-names-collapse",
+    ),
+    pytest.param(
+        [("    media: {versioned: false}", "    media: {versioned: false, old_versions_days: 30}")],
+        "data.buckets.media.old_versions_days",
+        "only a versioned bucket has old versions to expire",
+        Where("media:", "old_versions_days: |30"),
+        id="old-versions-on-unversioned-bucket",
+    ),
+    pytest.param(
+        [
+            ("      versioned: true\n", "      versioned: true\n      receives_access_logs: true\n"),
+            ("    media: {versioned: false}", "    media: {versioned: false, receives_access_logs: true}"),
+        ],
+        "data.buckets.media.receives_access_logs",
+        "only one bucket can receive access logs; 'state' already does",
+        Where("media:", "receives_access_logs: |true"),
+        id="two-access-log-buckets",
+    ),
+    pytest.param(
+        [("auth_token_secret: demo/cache-token", "auth_token_secret: demo/nothing")],
+        "data.cache.auth_token_secret",
+        "unknown secret 'demo/nothing'",
+        Where("demo/nothing"),
+        id="cache-token-unknown-secret",
+    ),
+    pytest.param(
+        [("auth_token_secret: demo/cache-token", "auth_token_secret: demo/generated")],
+        "data.cache.auth_token_secret",
+        "must be generated with alphabet: alphanumeric and length up to 128",
+        Where("auth_token_secret:", "demo/generated"),
+        id="cache-token-not-alphanumeric",
     ),
 ]
 
@@ -308,191 +308,178 @@ FIELD_RULES = [
         [("10.1.0.0/24, az: 0", "10.1.0.0/24, az: '0'")],
         "network.subnets.public-a.az",
         "Input should be a valid integer (got '0')",
-        15,
-        39,
+        Where("public-a:", "'0'"),
         id="string-for-int-az",
     ),
     pytest.param(
         [("    port: 5432", '    port: "5432"')],
         "data.database.port",
         "Input should be a valid integer (got '5432')",
-        87,
-        11,
+        Where('"5432"'),
         id="string-for-int-port",
     ),
     pytest.param(
         [("availability_zones: 2", 'availability_zones: "2"')],
         "network.availability_zones",
         "Input should be a valid integer",
-        9,
-        23,
+        Where("availability_zones:", '"2"'),
         id="string-for-int-availability-zones",
     ),
     pytest.param(
-        [("replicas: 1", "replicas: true")],
+        [("    replicas: 1\n", "    replicas: true\n")],
         "data.cache.replicas",
         "Input should be a valid integer (got True)",
-        94,
-        15,
+        Where("replicas: true", "true"),
         id="bool-for-int-replicas",
     ),
     pytest.param(
         [("multi_az: false", 'multi_az: "false"')],
         "data.database.multi_az",
         "Input should be a valid boolean (got 'false')",
-        80,
-        15,
+        Where("multi_az:", '"false"'),
         id="string-for-bool",
     ),
     pytest.param(
         [('version: "16.9"', "version: 16.9")],
         "data.database.version",
         "Input should be a valid string (got 16.9)",
-        78,
-        14,
+        Where("version: 16.9", "16.9"),
         id="number-for-string-version",
     ),
     pytest.param(
         [("ports: [8080, 9090]", "ports: [0, 9090]")],
         "network.security_groups.service.ingress[0].ports[0]",
         "greater than or equal to 1 (got 0)",
-        40,
-        19,
+        Where("ports: [0, 9090]", "|0"),
         id="ingress-port-zero",
     ),
     pytest.param(
         [("ports: [8080, 9090]", "ports: [8080, 65536]")],
         "network.security_groups.service.ingress[0].ports[1]",
         "less than or equal to 65535 (got 65536)",
-        40,
-        25,
+        Where("65536"),
         id="ingress-port-above-65535",
     ),
     pytest.param(
         [("- to: anywhere\n          ports: [443]", "- to: anywhere\n          ports: [70000]")],
         "network.security_groups.service.egress[0].ports[0]",
         "less than or equal to 65535 (got 70000)",
-        44,
-        19,
+        Where("70000"),
         id="egress-port-above-65535",
     ),
     pytest.param(
         [("    port: 5432", "    port: 0")],
         "data.database.port",
         "greater than or equal to 1 (got 0)",
-        87,
-        11,
+        Where("    port: 0", "|0"),
         id="database-port-zero",
     ),
     pytest.param(
         [("ports: [8080, 9090]", "ports: []")],
         "network.security_groups.service.ingress[0].ports",
         "at least 1 item",
-        40,
-        11,
+        Where("ports: []", "ports"),
         id="ingress-without-ports",
     ),
     pytest.param(
         [("  cidr: 10.1.0.0/16", "  cidr: 10.1.0.1/16")],
         "network.cidr",
         "not a valid IPv4 network (got '10.1.0.1/16')",
-        8,
-        9,
+        Where("10.1.0.1/16"),
         id="cidr-with-host-bits",
     ),
     pytest.param(
         [("    app: nat", "    app: nat-gateway")],
         "network.tiers.app",
         "Input should be 'internet-gateway', 'nat' or 'none'",
-        12,
-        10,
+        Where("app: nat-gateway", "nat-gateway"),
         id="unknown-route-kind",
     ),
     pytest.param(
         [("      egress: all\n    service:", "      egress: some\n    service:")],
         "network.security_groups.web.egress",
         "Input should be 'all' or 'none' (got 'some')",
-        35,
-        15,
+        Where("egress: some", "some"),
         id="unknown-egress-word",
     ),
     pytest.param(
         [("retention_days: 30", "retention_days: 31")],
         "logs.retention_days",
         "(got 31)",
-        6,
-        19,
+        Where("retention_days: 31", "31"),
         id="log-retention-cloudwatch-rejects",
     ),
     pytest.param(
         [("engine: postgres", "engine: mysql")],
         "data.database.engine",
         "Input should be 'postgres' (got 'mysql')",
-        77,
-        13,
+        Where("mysql"),
         id="database-engine-not-postgres",
     ),
     pytest.param(
         [("backup_retention_days: 7", "backup_retention_days: 36")],
         "data.database.backup_retention_days",
         "less than or equal to 35",
-        83,
-        28,
+        Where("backup_retention_days:", "36"),
         id="backups-beyond-35-days",
+    ),
+    pytest.param(
+        [("enhanced_monitoring_seconds: 0", "enhanced_monitoring_seconds: 2")],
+        "data.database.enhanced_monitoring_seconds",
+        "(got 2)",
+        Where("enhanced_monitoring_seconds:", "|2"),
+        id="monitoring-interval-rds-rejects",
     ),
     pytest.param(
         [("        length: 32\n", "        length: 8\n")],
         "data.secrets.demo/generated.generate.length",
         "greater than or equal to 16 (got 8)",
-        119,
-        17,
+        Where("length: 8", "8"),
         id="generated-secret-too-short",
     ),
     pytest.param(
-        [("flow_logs:\n    traffic: reject", "flow_logs:\n    traffic: some")],
+        [("traffic: reject", "traffic: some")],
         "network.flow_logs.traffic",
         "Input should be 'all', 'accept' or 'reject' (got 'some')",
-        74,
-        14,
+        Where("traffic: some", "some"),
         id="flow-log-traffic-unknown",
     ),
     pytest.param(
         [("  cidr: 10.1.0.0/16", "  cidrr: 10.1.0.0/16")],
         "network.cidrr",
         "unknown key 'cidrr'; did you mean 'cidr'?",
-        8,
-        3,
+        Where("cidrr:", "cidrr"),
         id="unknown-key-network",
     ),
     pytest.param(
         [("hash_key: LockID", "hashkey: LockID")],
         "data.tables.locks.hashkey",
         "unknown key 'hashkey'; did you mean 'hash_key'?",
-        110,
-        7,
+        Where("hashkey:", "hashkey"),
         id="unknown-key-table",
     ),
 ]
 
 
-@pytest.mark.parametrize(("edits", "path", "fragment", "line", "column"), CROSS_FIELD_RULES)
+@pytest.mark.parametrize(("edits", "path", "fragment", "where"), CROSS_FIELD_RULES)
 def test_cross_field_rule_reports_one_located_problem(
-    minimal_edited: Callable[..., Path], edits: list[Edit], path: str, fragment: str, line: int, column: int
+    minimal_edited: Callable[..., Path], edits: list[Edit], path: str, fragment: str, where: Where
 ) -> None:
-    problem = only_problem(minimal_edited(*edits))
-    assert (problem.path, problem.line, problem.column) == (path, line, column)
+    spec = minimal_edited(*edits)
+    problem = only_problem(spec)
+    assert (problem.path, problem.line, problem.column) == (path, *where.of(spec))
     assert fragment in problem.message
 
 
-@pytest.mark.parametrize(("edits", "path", "fragment", "line", "column"), FIELD_RULES)
+@pytest.mark.parametrize(("edits", "path", "fragment", "where"), FIELD_RULES)
 def test_field_rule_reports_the_offending_value(
-    minimal_edited: Callable[..., Path], edits: list[Edit], path: str, fragment: str, line: int, column: int
+    minimal_edited: Callable[..., Path], edits: list[Edit], path: str, fragment: str, where: Where
 ) -> None:
-    problems = [p for p in problems_of(minimal_edited(*edits)) if p.path == path]
+    spec = minimal_edited(*edits)
+    problems = [p for p in problems_of(spec) if p.path == path]
     assert len(problems) == 1, f"expected one problem at {path}"
-    problem = problems[0]
-    assert (problem.line, problem.column) == (line, column)
-    assert fragment in problem.message
+    assert (problems[0].line, problems[0].column) == where.of(spec)
+    assert fragment in problems[0].message
 
 
 # --------------------------------------------------------------------------- good cases
@@ -548,7 +535,7 @@ GOOD_CASES = [
         id="egress-to-anywhere-is-allowed",
     ),
     pytest.param(
-        [("    media: {}", "    media: {}\n    media-archive: {}")],
+        [("    media: {versioned: false}", "    media: {versioned: false}\n    media-archive: {versioned: true}")],
         lambda s: list(s.data.buckets) == ["state", "media", "media-archive"],
         id="names-with-distinct-logical-ids",
     ),
@@ -564,6 +551,11 @@ GOOD_CASES = [
         [],
         lambda s: {s.network.subnets[n].az for n in s.network.subnets_in("data")} == {0, 1},
         id="database-tier-in-two-azs",
+    ),
+    pytest.param(
+        [("      versioned: true\n", "      versioned: true\n      old_versions_days: 30\n")],
+        lambda s: s.data.buckets["state"].old_versions_days == 30,
+        id="old-versions-on-a-versioned-bucket",
     ),
 ]
 
@@ -586,28 +578,25 @@ def test_minimal_fixture_is_a_valid_spec(minimal_spec: Spec) -> None:
     }
 
 
-# --------------------------------------------------------------------------- model API
+# --------------------------------------------------------------------------- all at once
 
 
 def test_every_cross_field_problem_of_a_section_is_reported_together(minimal_edited: Callable[..., Path]) -> None:
-    path = minimal_edited(
+    spec = minimal_edited(
         ("cidr: 10.1.20.0/24", "cidr: 10.2.20.0/24"),
         ("- to: anywhere", "- to: nowhere"),
         (WEB_INGRESS, WEB_INGRESS.replace("from: vpc", "from: anywhere")),
     )
-    assert [(p.line, p.path) for p in problems_of(path)] == [
-        (18, "network.subnets.data-a.cidr"),
-        (32, "network.security_groups.web.ingress[0].from"),
-        (43, "network.security_groups.service.egress[0].to"),
+    assert [p.path for p in problems_of(spec)] == [
+        "network.subnets.data-a.cidr",
+        "network.security_groups.web.ingress[0].from",
+        "network.security_groups.service.egress[0].to",
     ]
 
 
 def test_type_errors_in_different_sections_are_reported_together(minimal_edited: Callable[..., Path]) -> None:
-    path = minimal_edited(("10.1.0.0/24, az: 0", "10.1.0.0/24, az: '0'"), ("    port: 5432", '    port: "5432"'))
-    assert [(p.line, p.path) for p in problems_of(path)] == [
-        (15, "network.subnets.public-a.az"),
-        (87, "data.database.port"),
-    ]
+    spec = minimal_edited(("10.1.0.0/24, az: 0", "10.1.0.0/24, az: '0'"), ("    port: 5432", '    port: "5432"'))
+    assert [p.path for p in problems_of(spec)] == ["network.subnets.public-a.az", "data.database.port"]
 
 
 def test_a_type_error_does_not_hide_cross_field_problems_elsewhere_in_the_spec(
@@ -615,16 +604,57 @@ def test_a_type_error_does_not_hide_cross_field_problems_elsewhere_in_the_spec(
 ) -> None:
     # "All problems at once": a typo in one security group must not hide a subnet outside the VPC
     # (nor a data placement naming a missing group) until the typo is fixed.
-    path = minimal_edited(
+    spec = minimal_edited(
         ("ports: [8080, 9090]", 'ports: [8080, "9090"]'),
         ("cidr: 10.1.20.0/24", "cidr: 10.2.20.0/24"),
         ("security_group: files", "security_group: filez"),
     )
-    assert [p.path for p in problems_of(path)] == [
+    assert [p.path for p in problems_of(spec)] == [
         "network.subnets.data-a.cidr",
         "network.security_groups.service.ingress[0].ports[1]",
         "data.file_system.security_group",
     ]
+
+
+# --------------------------------------------------------------------------- AWS placement facts
+
+SHARED_TIER = [
+    ("    data: none\n", "    data: none\n    shared: none\n"),
+    (
+        LAST_SUBNET,
+        LAST_SUBNET
+        + "    shared-a: {cidr: 10.1.30.0/24, az: 0, tier: shared}\n"
+        + "    shared-b: {cidr: 10.1.31.0/24, az: 0, tier: shared}\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit_", "path"),
+    [
+        # EFS accepts one mount target per availability zone (MountTargetConflict otherwise).
+        pytest.param(("mount_tier: app", "mount_tier: shared"), "data.file_system.mount_tier", id="efs-mount-tier"),
+        # An interface endpoint accepts one subnet per availability zone (DuplicateSubnetsInSameZone).
+        pytest.param(
+            ("interface_tier: app", "interface_tier: shared"), "network.endpoints.interface_tier", id="endpoint-tier"
+        ),
+    ],
+)
+def test_a_tier_with_two_subnets_in_one_az_is_refused_where_aws_allows_one_per_az(
+    minimal_edited: Callable[..., Path], edit_: Edit, path: str
+) -> None:
+    problems = problems_of(minimal_edited(*SHARED_TIER, edit_))
+    assert path in [p.path for p in problems]
+
+
+def test_a_tier_that_nothing_spreads_across_azs_may_keep_its_subnets_in_one_az(
+    minimal_edited: Callable[..., Path],
+) -> None:
+    spec = load_spec(minimal_edited(*SHARED_TIER))
+    assert spec.network.subnets_in("shared") == ["shared-a", "shared-b"]
+
+
+# --------------------------------------------------------------------------- model API
 
 
 def test_spec_is_strict_about_types_without_the_loader(minimal_spec: Spec) -> None:
@@ -689,39 +719,3 @@ def test_production_spec_holds_the_designs_network_and_data_values(production_sp
     custom = [s for s in production_spec.data.secrets.values() if "CUSTOM_LLM_API_KEY" in s.keys]
     assert len(custom) == 1
     assert custom[0].keys == ["CUSTOM_LLM_API_KEY", "CUSTOM_LLM_API_BASE", "CUSTOM_LLM_CLAUDE_API_BASE"]
-
-
-SHARED_TIER = [
-    ("    data: none\n", "    data: none\n    shared: none\n"),
-    (
-        LAST_SUBNET,
-        LAST_SUBNET
-        + "    shared-a: {cidr: 10.1.30.0/24, az: 0, tier: shared}\n"
-        + "    shared-b: {cidr: 10.1.31.0/24, az: 0, tier: shared}\n",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("edit_", "path"),
-    [
-        # EFS accepts one mount target per availability zone (MountTargetConflict otherwise).
-        pytest.param(("mount_tier: app", "mount_tier: shared"), "data.file_system.mount_tier", id="efs-mount-tier"),
-        # An interface endpoint accepts one subnet per availability zone (DuplicateSubnetsInSameZone).
-        pytest.param(
-            ("interface_tier: app", "interface_tier: shared"), "network.endpoints.interface_tier", id="endpoint-tier"
-        ),
-    ],
-)
-def test_a_tier_with_two_subnets_in_one_az_is_refused_where_aws_allows_one_per_az(
-    minimal_edited: Callable[..., Path], edit_: Edit, path: str
-) -> None:
-    problems = problems_of(minimal_edited(*SHARED_TIER, edit_))
-    assert path in [p.path for p in problems]
-
-
-def test_a_tier_that_nothing_spreads_across_azs_may_keep_its_subnets_in_one_az(
-    minimal_edited: Callable[..., Path],
-) -> None:
-    spec = load_spec(minimal_edited(*SHARED_TIER))
-    assert spec.network.subnets_in("shared") == ["shared-a", "shared-b"]

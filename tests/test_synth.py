@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from troposphere import Template, ec2
 
 from cfncompiler.layers import ORDER
 from cfncompiler.linter import Gate
 from cfncompiler.loader import SpecError
 from cfncompiler.synth import LintFailed, synth
-from tests.conftest import MINIMAL_SPEC, Edit, edit, minimal_text, snapshot
-
-BROKEN_CIDR = "10.0.0.0/99"
-
-
-@pytest.fixture
-def broken_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The network builder adds a VPC whose CIDR cfn-lint rejects (E3002); troposphere lets it through."""
-    from cfncompiler.layers import network
-
-    real = network.build
-
-    def build(*args: Any) -> Template:
-        template: Template = real(*args)
-        template.add_resource(ec2.VPC("BrokenVpc", CidrBlock=BROKEN_CIDR))
-        return template
-
-    monkeypatch.setattr(network, "build", build)
-    yield
+from tests.conftest import BROKEN_CIDR, MINIMAL_SPEC, Edit, edit, minimal_text, snapshot
 
 
 def test_synth_writes_one_template_per_layer_in_deployment_order(tmp_path: Path) -> None:
@@ -128,7 +109,7 @@ CLASHING_SPECS = [
         id="s3-as-gateway-and-interface-endpoint",  # EndpointS3 twice
     ),
     pytest.param(
-        [("    media: {}", "    media: {}\n    state-policy: {}")],
+        [("    media: {versioned: false}", "    media: {versioned: false}\n    state-policy: {versioned: false}")],
         id="bucket-named-like-another-buckets-policy",  # BucketStatePolicy: policy of 'state' and bucket
     ),
     pytest.param(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import cfn_flip
 import pytest
 from troposphere import Template
 
+from cfncompiler import writer
 from cfncompiler.layers import Inputs, builder
 from cfncompiler.model import Spec
 from cfncompiler.writer import render, write_all
@@ -24,10 +25,6 @@ NEW_FILES = {"network.yaml": "new network\n", "data.yaml": "new data: é\n"}
 def _template(layer: str, spec: Spec) -> Template:
     template: Template = builder(layer)(spec, Inputs())
     return template
-
-
-def _temp_files(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name.startswith(".") or p.name.endswith(".tmp"))
 
 
 @pytest.fixture
@@ -67,7 +64,7 @@ def test_write_all_creates_the_directory_and_writes_every_file(tmp_path: Path) -
     assert {name: (out / name).read_bytes() for name in NEW_FILES} == {
         name: text.encode("utf-8") for name, text in NEW_FILES.items()
     }
-    assert _temp_files(out) == []
+    assert _leftovers(out) == []
 
 
 def test_files_are_ordinary_readable_files_not_private_temp_files(tmp_path: Path, umask_022: None) -> None:
@@ -94,43 +91,127 @@ def test_only_changed_files_are_replaced_and_others_keep_their_mtime(populated_o
     assert after["README"] == (b"keep\n", OLD_MTIME_NS), "files the writer does not own are left alone"
 
 
-def _failing_after(calls: int, real: Callable[..., Any]) -> Callable[..., Any]:
-    """``real``, except that the call after the first ``calls`` raises as a full disk would."""
+def _leftovers(out: Path) -> list[str]:
+    """Temp files or directories the writer left in the out dir or beside it."""
+    return sorted(str(p) for d in (out, out.parent) if d.is_dir() for p in d.iterdir() if p.name.startswith("."))
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def _fail_call(monkeypatch: pytest.MonkeyPatch, module: object, name: str, index: int) -> None:
+    """Make call number ``index`` (0-based) of ``module.name`` fail as a full disk would."""
+    real = getattr(module, name)
     made = 0
 
-    def fake(*args: Any, **kwargs: Any) -> Any:
+    def failing(*args: Any, **kwargs: Any) -> Any:
         nonlocal made
         made += 1
-        if made > calls:
+        if made == index + 1:
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)
 
-    return fake
+    monkeypatch.setattr(module, name, failing)
+
+
+def _previous_out(root: Path) -> Path:
+    out = root / "templates_out"
+    out.mkdir(parents=True)
+    for name, text in PREVIOUS_FILES.items():
+        (out / name).write_text(text, encoding="utf-8")
+        os.utime(out / name, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    return out
 
 
 @pytest.mark.parametrize(
-    ("function", "succeed"),
+    ("function", "previous"),
     [
-        pytest.param("replace", 1, id="rename-of-the-second-file-fails"),
-        pytest.param("replace", 0, id="rename-of-the-first-file-fails"),
-        pytest.param("fsync", 1, id="flush-of-the-second-file-fails"),
-        pytest.param("fsync", 0, id="flush-of-the-first-file-fails"),
+        pytest.param("fsync", True, id="flush-fails-over-previous-templates"),
+        pytest.param("fsync", False, id="flush-fails-into-a-new-directory"),
+        pytest.param("rename", False, id="move-into-place-fails-for-a-new-directory"),
     ],
 )
-def test_a_failed_write_leaves_every_template_whole_and_no_temp_files(
-    populated_out: Path, monkeypatch: pytest.MonkeyPatch, function: str, succeed: int
+def test_a_failure_at_any_step_leaves_the_out_dir_exactly_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, function: str, previous: bool
 ) -> None:
-    monkeypatch.setattr(os, function, _failing_after(succeed, getattr(os, function)))
+    def fresh(root: Path) -> Path:
+        return _previous_out(root) if previous else root / "templates_out"
+
+    with monkeypatch.context() as patch:
+        calls = _count_calls(patch, os, function)
+        write_all(fresh(tmp_path / "dry-run"), NEW_FILES)
+    assert calls, f"the writer never calls os.{function}: this case tests nothing"
+    for index in range(len(calls)):
+        out = fresh(tmp_path / f"fail-{index}")
+        before = snapshot(out)
+        with monkeypatch.context() as patch:
+            _fail_call(patch, os, function, index)
+            with pytest.raises(OSError, match="No space left"):
+                write_all(out, NEW_FILES)
+        assert snapshot(out) == before, f"os.{function} call {index} failed and the templates changed"
+        assert out.exists() == previous
+        assert _leftovers(out) == [], f"os.{function} call {index} failed and left temp files"
+
+
+def test_a_failed_swap_leaves_the_previous_templates_and_no_temp_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _previous_out(tmp_path)
+    before = snapshot(out)
+
+    def refuse(*args: object) -> bool:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(writer, "_exchange", refuse)
+    with pytest.raises(OSError):
+        write_all(out, NEW_FILES)
+    assert snapshot(out) == before
+    assert _leftovers(out) == []
+
+
+def test_without_a_directory_swap_each_file_is_still_replaced_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where the kernel or filesystem cannot exchange directories, files are replaced one by one.
+    out = _previous_out(tmp_path)
+    monkeypatch.setattr(writer, "_exchange", lambda *args: False)
+    _fail_call(monkeypatch, os, "replace", 1)
     with pytest.raises(OSError, match="No space left"):
-        write_all(populated_out, NEW_FILES)
-    monkeypatch.undo()
+        write_all(out, NEW_FILES)
     for name in NEW_FILES:
-        content = (populated_out / name).read_text(encoding="utf-8")
-        assert content in {PREVIOUS_FILES[name], NEW_FILES[name]}, f"{name} is neither old nor new: {content!r}"
-    if function == "fsync":
-        # Nothing was renamed yet: every template is exactly as it was.
-        assert {name: (populated_out / name).read_text(encoding="utf-8") for name in NEW_FILES} == {
-            name: PREVIOUS_FILES[name] for name in NEW_FILES
-        }
-    assert _temp_files(populated_out) == []
-    assert sorted(p.name for p in populated_out.iterdir()) == sorted(PREVIOUS_FILES)
+        assert (out / name).read_text(encoding="utf-8") in {PREVIOUS_FILES[name], NEW_FILES[name]}, name
+    assert _leftovers(out) == []
+
+
+def test_where_hard_links_are_impossible_unchanged_files_keep_bytes_and_mtime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _previous_out(tmp_path)
+    before = snapshot(out)
+
+    def no_links(*args: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    assert write_all(out, {"network.yaml": PREVIOUS_FILES["network.yaml"], "data.yaml": "new\n"}) == ["data.yaml"]
+    after = snapshot(out)
+    assert after["network.yaml"] == before["network.yaml"]
+    assert after["README"] == before["README"]
+    assert after["data.yaml"][0] == b"new\n"
+
+
+def test_a_successful_write_replaces_every_changed_file_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    out = _previous_out(tmp_path)
+    assert write_all(out, NEW_FILES) == list(NEW_FILES)
+    assert {name: (out / name).read_text(encoding="utf-8") for name in NEW_FILES} == NEW_FILES
+    assert (out / "README").read_text(encoding="utf-8") == PREVIOUS_FILES["README"]
+    assert _leftovers(out) == []

@@ -181,8 +181,8 @@ def buckets(data_template: TemplateDict) -> dict[str, TemplateDict]:
     return buckets_by_spec_name(data_template, "coder-production")
 
 
-def test_the_five_design_buckets_exist(buckets: dict[str, TemplateDict]) -> None:
-    assert sorted(buckets) == sorted(BUCKETS)
+def test_the_five_design_buckets_exist_beside_the_access_log_bucket(buckets: dict[str, TemplateDict]) -> None:
+    assert sorted(buckets) == sorted([*BUCKETS, "access-logs"])
 
 
 @pytest.mark.parametrize("bucket", BUCKETS)
@@ -220,10 +220,31 @@ def test_bucket_policy_denies_every_request_without_tls(data_template: TemplateD
     assert statement["Resource"] == [arn, {"Fn::Join": ["", [arn, "/*"]]}]
 
 
-def test_only_terraform_state_is_versioned(buckets: dict[str, TemplateDict]) -> None:
-    versioned = {name for name, props in buckets.items() if props.get("VersioningConfiguration")}
-    assert versioned == {"terraform-state"}
-    assert buckets["terraform-state"]["VersioningConfiguration"] == {"Status": "Enabled"}
+def test_every_bucket_is_versioned_and_only_terraform_state_keeps_old_versions_forever(
+    buckets: dict[str, TemplateDict], production_spec: Spec
+) -> None:
+    assert all(props["VersioningConfiguration"] == {"Status": "Enabled"} for props in buckets.values())
+    assert "LifecycleConfiguration" not in buckets["terraform-state"]
+    for name, props in buckets.items():
+        if name == "terraform-state":
+            continue
+        [rule] = props["LifecycleConfiguration"]["Rules"]
+        assert rule["Status"] == "Enabled"
+        assert rule["NoncurrentVersionExpiration"] == {
+            "NoncurrentDays": production_spec.data.buckets[name].old_versions_days
+        }
+
+
+@pytest.mark.parametrize("bucket", BUCKETS)
+def test_bucket_writes_its_access_logs_to_the_access_log_bucket(buckets: dict[str, TemplateDict], bucket: str) -> None:
+    logging = buckets[bucket]["LoggingConfiguration"]
+    assert logging == {"DestinationBucketName": ref("BucketAccessLogs"), "LogFilePrefix": f"s3/{bucket}/"}
+
+
+def test_access_log_bucket_uses_s3_managed_keys_as_log_delivery_requires(buckets: dict[str, TemplateDict]) -> None:
+    [rule] = buckets["access-logs"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert "LoggingConfiguration" not in buckets["access-logs"]
 
 
 def test_bucket_names_fit_s3s_63_character_limit_once_compiled(data_template: TemplateDict) -> None:
@@ -235,9 +256,8 @@ def test_bucket_names_fit_s3s_63_character_limit_once_compiled(data_template: Te
 def test_a_bucket_name_too_long_for_s3_is_refused_before_deploy(write_spec: Callable[[str], Path]) -> None:
     # Project and bucket names each pass their own pattern, but "<project>-<bucket>-<account id>"
     # is 31 + 41 + 14 = 86 characters: S3 refuses it at deploy time, long after synth said "clean".
-    text = edit(
-        minimal_text(), ("project: demo", "project: " + "p" * 31), ("    media: {}", "    " + "m" * 41 + ": {}")
-    )
+    longest_project, longest_bucket = "p" * 31, "m" * 41
+    text = edit(minimal_text(), ("project: demo", f"project: {longest_project}"), ("media: {", f"{longest_bucket}: {{"))
     try:
         spec = load_spec(write_spec(text))
     except SpecError as refused:

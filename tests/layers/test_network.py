@@ -230,7 +230,9 @@ def test_nothing_admits_traffic_from_anywhere(network_template: TemplateDict) ->
     assert "::/0" not in ingress
 
 
-def test_workspaces_egress_is_litellm_dns_and_https_only(network_template: TemplateDict) -> None:
+def test_workspaces_egress_is_litellm_dns_https_and_nfs_only(network_template: TemplateDict) -> None:
+    # The design lists LiteLLM, DNS and HTTPS; NFS to the EFS group is the spec's addition
+    # (sg-efs admits 2049 from workspaces, which is useless unless they may send it).
     egress = properties(network_template, "SecurityGroupEcsWorkspaces")["SecurityGroupEgress"]
     reduced = [
         (
@@ -246,6 +248,7 @@ def test_workspaces_egress_is_litellm_dns_and_https_only(network_template: Templ
         ("udp", 53, 53, VPC_CIDR),
         ("tcp", 53, 53, VPC_CIDR),
         ("tcp", 443, 443, ANYWHERE),
+        ("tcp", 2049, 2049, "SecurityGroupEfs"),
     ]
 
 
