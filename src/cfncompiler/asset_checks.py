@@ -14,7 +14,8 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cfncompiler.loader import Problem, SpecError, parse_yaml
+from cfncompiler.errors import Problem, SpecError
+from cfncompiler.loader import parse_yaml
 from cfncompiler.model import Service
 
 ENV_PREFIX = "os.environ/"

@@ -27,6 +27,8 @@ spec_option = click.option(
     show_default=True,
     help="Spec file to compile.",
 )
+
+
 def _default_out(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
     from cfncompiler.naming import out_dir_for
 
@@ -48,9 +50,7 @@ def friendly_errors(command: F) -> F:
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
-        from cfncompiler.limits import LimitExceeded
-        from cfncompiler.loader import SpecError
-        from cfncompiler.synth import LintFailed
+        from cfncompiler.errors import LimitExceeded, LintFailed, SpecError
 
         try:
             return command(*args, **kwargs)
@@ -101,21 +101,38 @@ def main() -> None:
 @friendly_errors
 def synth(spec_path: Path, out_dir: Path, no_lint: bool) -> None:
     """Validate the spec, compile every layer, lint, and write the templates."""
-    from cfncompiler.synth import synth as run_synth
-
-    result = run_synth(spec_path, out_dir, lint=not no_lint)
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    from cfncompiler import incremental
     from cfncompiler.limits import INLINE_TEMPLATE_BYTES
 
-    for layer in result.layers:
-        state = "written" if layer.file in result.changed else "unchanged"
+    lint = not no_lint
+    record = incremental.reusable(spec_path, out_dir, lint)
+    if record is not None:
+        summaries, changed, warnings, linted = record.summaries, [], record.warnings, record.linted
+    else:
+        from cfncompiler.synth import synth as run_synth
+
+        result = run_synth(spec_path, out_dir, lint=lint)
+        summaries = [incremental.Summary(c.layer, c.file, c.resources, c.size) for c in result.layers]
+        changed, warnings, linted = result.changed, result.warnings, lint
+        incremental.remember(
+            spec_path,
+            out_dir,
+            linted=lint,
+            inputs=result.read_files,
+            directories=result.read_directories,
+            summaries=summaries,
+            warnings=warnings,
+        )
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for layer in summaries:
+        state = "written" if layer.file in changed else "unchanged"
         if layer.size > INLINE_TEMPLATE_BYTES:
             state += ", over 51,200 bytes: deploy stages it in S3"
-        lint = "lint clean" if result.linted else "lint skipped"
+        gate = "lint clean" if linted else "lint skipped"
         click.echo(
             f"{layer.layer:<14} {out_dir / layer.file}  {layer.resources:>3} resources  "
-            f"{layer.size:>7,} bytes  {lint}  ({state})"
+            f"{layer.size:>7,} bytes  {gate}  ({state})"
         )
 
 
@@ -186,10 +203,11 @@ def schema(output: Path) -> None:
 @friendly_errors
 def lint(spec_path: Path, out_dir: Path) -> None:
     """Run the cfn-lint gate on the templates in --out as they are on disk."""
+    from cfncompiler.errors import LintFailed
     from cfncompiler.layers import ORDER
     from cfncompiler.linter import Gate
     from cfncompiler.loader import load_spec
-    from cfncompiler.synth import LintFailed, template_file
+    from cfncompiler.synth import template_file
 
     spec = load_spec(spec_path)
     paths = [out_dir / template_file(layer) for layer in ORDER]

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cfncompiler.loader import LoadedSpec, Problem
+from cfncompiler.errors import LimitExceeded
+
+if TYPE_CHECKING:
+    from cfncompiler.loader import LoadedSpec
 
 WARN_AT = 0.8
 
@@ -31,13 +34,6 @@ INLINE_TEMPLATE_BYTES = 51_200
 # Default service quotas the spec alone determines.
 LISTENER_RULES = 100  # rules per ALB listener, the default rule not counted
 GROUP_RULES = 60  # inbound (and, separately, outbound) rules per security group
-
-
-class LimitExceeded(Exception):
-    def __init__(self, messages: list[str], problems: list[Problem]) -> None:
-        super().__init__("\n".join([*messages, *(str(p) for p in problems)]))
-        self.messages = messages
-        self.problems = problems
 
 
 @dataclass(frozen=True)

@@ -15,23 +15,13 @@ import hashlib
 import json
 import multiprocessing
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cfncompiler.errors import Finding
+
 CACHE_ENV = "CFNCOMPILER_CACHE_DIR"
 MAX_WORKERS = 4
-
-
-@dataclass(frozen=True)
-class Finding:
-    file: str
-    rule: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.rule} {self.path}: {self.message}"
 
 
 def version() -> str:

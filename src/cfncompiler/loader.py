@@ -8,6 +8,7 @@ value; pydantic reports each problem with a path. Joining the two gives
 from __future__ import annotations
 
 import difflib
+import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,30 +19,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from cfncompiler.errors import Problem as Problem
+from cfncompiler.errors import SpecError as SpecError
 from cfncompiler.model import RuleViolations, Spec
 
 Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    column: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
-
-
-class SpecError(Exception):
-    """The spec cannot be used; ``problems`` says why, one located line each."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -54,6 +36,12 @@ class LoadedSpec:
 
     def problem(self, loc: Loc, message: str) -> Problem:
         return _locate(self.document, loc, message, str(self.path))
+
+    def files(self) -> list[Path]:
+        """The spec file and every file it extends."""
+        found: dict[str, None] = {}
+        _collect_origins(self.document, found)
+        return [Path(name) for name in found]
 
 
 def load_spec(path: Path) -> Spec:
@@ -87,6 +75,11 @@ def read_document(path: Path, chain: tuple[Path, ...]) -> Any:
         )
     base = read_document(base_path, (*chain, path))
     _merge(base, document)
+    # The merged root now speaks for this file; keys it did not override still point into the base.
+    origins = _key_origins(base)
+    for key in base:
+        origins.setdefault(key, getattr(base, "_origin", ""))
+    setattr(base, "_origin", getattr(document, "_origin", ""))  # noqa: B010 - a new attribute on a ruamel node
     return base
 
 
@@ -123,7 +116,7 @@ def parse_yaml(path: Path) -> Any:
     except FileNotFoundError:
         raise SpecError([Problem(name, 1, 1, "", "file not found")]) from None
     except IsADirectoryError:
-        raise SpecError([Problem(name, 1, 1, "", "is a directory, not a file")]) from None
+        raise SpecError([Problem(name, 1, 1, "", "is a directory, not a spec file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([Problem(name, 1, 1, "", f"cannot be read: {exc}")]) from None
     try:
@@ -144,6 +137,14 @@ def _mark_origin(node: Any, file: str) -> None:
         setattr(node, "_origin", file)  # noqa: B010 - a new attribute on a ruamel node
         for child in node.values() if isinstance(node, CommentedMap) else node:
             _mark_origin(child, file)
+
+
+def _collect_origins(node: Any, found: dict[str, None]) -> None:
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        found.setdefault(getattr(node, "_origin", ""), None)
+        found.update(dict.fromkeys(getattr(node, "_key_origins", {}).values()))
+        for child in node.values() if isinstance(node, CommentedMap) else node:
+            _collect_origins(child, found)
 
 
 def _key_origins(node: CommentedMap) -> dict[Any, str]:
@@ -169,10 +170,14 @@ def _problems(exc: ValidationError, document: Any, file: str) -> list[Problem]:
             for rel, message in cause.violations:
                 found.append(_locate(document, base + tuple(rel), message, file))
         else:
-            unknown_key = error["type"] == "extra_forbidden"
-            found.append(_locate(document, base, _message(error, base), file, at_key=unknown_key))
+            at_key = error["type"] == "extra_forbidden" or KEY_SEGMENT in error["loc"]
+            found.append(_locate(document, base, _message(error, base), file, at_key=at_key))
     unique = sorted(set(found), key=lambda p: (p.line, p.column, p.message))
     return unique
+
+
+# pydantic's loc segment for an error in a mapping's key rather than its value.
+KEY_SEGMENT = "[key]"
 
 
 def _yaml_loc(document: Any, loc: Loc) -> Loc:
@@ -183,7 +188,7 @@ def _yaml_loc(document: Any, loc: Loc) -> Loc:
         found, child = _child(node, part)
         if found:
             node = child
-        elif isinstance(node, (CommentedMap, CommentedSeq)) and part == loc[-1]:
+        elif isinstance(node, (CommentedMap, CommentedSeq)) and part == loc[-1] and part != KEY_SEGMENT:
             node = None  # a missing key: keep it so the message can name it
         else:
             continue
@@ -200,8 +205,10 @@ def _child(node: Any, part: str | int) -> tuple[bool, Any]:
 
 
 def _locate(document: Any, loc: Loc, message: str, file: str, *, at_key: bool = False) -> Problem:
+    """``file`` names the spec the caller loaded; a value from a file it extends names that file."""
     origin, line, col = _position(document, loc, at_key=at_key)
-    return Problem(origin or file, line, col, _dotted(loc), message)
+    from_base = origin is not None and origin != getattr(document, "_origin", None)
+    return Problem(origin if from_base and origin else file, line, col, _dotted(loc), message)
 
 
 def _position(document: Any, loc: Loc, *, at_key: bool = False) -> tuple[str | None, int, int]:
@@ -271,6 +278,9 @@ def _allowed_keys(loc: Loc) -> list[str]:
 
 
 def _step(annotation: Any, part: str | int) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        # A union (egress: 'all' | [rules]): the member that has this part is the one in the file.
+        return next((s for s in (_step(_unwrap(a), part) for a in typing.get_args(annotation)) if s), None)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         field = next(
             (f for n, f in annotation.model_fields.items() if (f.alias or n) == part),
@@ -293,7 +303,7 @@ def _unwrap(annotation: Any) -> Any:
         args = typing.get_args(annotation)
         if origin is typing.Annotated:
             annotation = args[0]
-        elif origin in (typing.Union, __import__("types").UnionType):
+        elif origin in (typing.Union, types.UnionType):
             models = [a for a in args if a is not type(None)]
             annotation = models[0] if len(models) == 1 else annotation
             if len(models) != 1:

@@ -8,7 +8,7 @@ of each offending value so the loader can point at its line and column.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Any, Literal
@@ -149,10 +149,31 @@ Egress = Annotated[
 ]
 
 
+def _repeated_ports(rules: Sequence[IngressRule | EgressRule], kind: str) -> Iterator[tuple[Path, str]]:
+    """A port given twice for the same peer and protocol is the same rule twice; EC2 refuses that."""
+    seen: dict[tuple[str, str, int], int] = {}
+    for index, rule in enumerate(rules):
+        for port in rule.ports:
+            key = (rule.peer, rule.protocol, port)
+            if key in seen:
+                earlier = "this rule" if seen[key] == index else f"{kind}[{seen[key]}]"
+                yield (
+                    (kind, index, "ports"),
+                    f"{rule.protocol} {port} for '{rule.peer}' is already allowed by {earlier}",
+                )
+            seen.setdefault(key, index)
+
+
 class SecurityGroup(SpecModel):
     description: GroupDescription = Field(description="what the group is for")
     ingress: list[IngressRule] = Field(description="who may connect in", default_factory=list)
     egress: Egress = Field(description="'all', 'none' or a list of rules")
+
+    @model_validator(mode="after")
+    def _no_repeated_rules(self) -> SecurityGroup:
+        egress = self.egress if isinstance(self.egress, list) else []
+        raise_violations([*_repeated_ports(self.ingress, "ingress"), *_repeated_ports(egress, "egress")])
+        return self
 
 
 class ServiceDiscovery(SpecModel):
@@ -193,6 +214,7 @@ class Network(SpecModel):
                 *self._endpoint_problems(),
                 *self._rule_problems(),
                 *duplicate_ids("subnet", self.subnets, ("subnets",)),
+                *duplicate_ids("tier", self.tiers, ("tiers",)),
                 *duplicate_ids("security group", self.security_groups, ("security_groups",)),
             ]
         )

@@ -14,9 +14,11 @@ from typing import Any
 from cfncompiler import limits
 from cfncompiler.asset_checks import check_asset_configs
 from cfncompiler.assets import asset_files, asset_prefix
+from cfncompiler.errors import LintFailed as LintFailed
+from cfncompiler.errors import NameClash, Problem, SpecError
 from cfncompiler.layers import Inputs, build_all
-from cfncompiler.linter import Finding, Gate
-from cfncompiler.loader import LoadedSpec, Problem, SpecError, load
+from cfncompiler.linter import Gate
+from cfncompiler.loader import LoadedSpec, load
 from cfncompiler.model import Spec
 from cfncompiler.writer import render, write_all
 
@@ -43,12 +45,8 @@ class SynthResult:
     changed: list[str]
     linted: bool
     warnings: list[str]
-
-
-class LintFailed(Exception):
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__("\n".join(str(f) for f in findings))
-        self.findings = findings
+    read_files: list[Path]  # every file the result depends on: the spec, what it extends, asset files
+    read_directories: list[Path]  # asset directories, whose listing it depends on too
 
 
 def template_file(layer: str) -> str:
@@ -89,11 +87,33 @@ def compile_spec(spec: Spec, inputs: Inputs) -> list[CompiledLayer]:
 def synth(spec_path: Path, out_dir: Path, *, lint: bool = True) -> SynthResult:
     """Compile, lint, then write; raises SpecError or LintFailed before anything is written."""
     loaded = load(spec_path)
-    layers = compile_spec(loaded.spec, gather_inputs(loaded))
+    try:
+        layers = compile_spec(loaded.spec, gather_inputs(loaded))
+    except NameClash as clash:
+        raise SpecError([_clash_problem(loaded, clash)]) from None
     warnings = limits.check(loaded, {str(out_dir / c.file): (c.template, c.text) for c in layers})
     if lint:
         findings = Gate().lint([(str(out_dir / c.file), c.text) for c in layers], loaded.spec.region)
         if findings:
             raise LintFailed(findings)
     changed = write_all(out_dir, {c.file: c.text for c in layers})
-    return SynthResult(layers, changed, lint, warnings)
+    directories = asset_directories(loaded)
+    files = [*loaded.files(), *(p for d in directories for p in sorted(d.rglob("*")) if p.is_file())]
+    return SynthResult(layers, changed, lint, warnings, files, directories)
+
+
+def _clash_problem(loaded: LoadedSpec, clash: NameClash) -> Problem:
+    first = ".".join(str(p) for p in clash.first) if clash.first else "another part of the spec"
+    message = (
+        f"this compiles to the CloudFormation name {clash.title}, which {first} already has "
+        "(names are compared without hyphens and case, after a kind prefix); rename one of them"
+    )
+    return loaded.problem(clash.second or clash.first or (), message)
+
+
+def asset_directories(loaded: LoadedSpec) -> list[Path]:
+    return [
+        loaded.path.parent / service.assets.path
+        for _, _, service in loaded.spec.services()
+        if service.assets is not None
+    ]

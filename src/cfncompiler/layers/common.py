@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from troposphere import AWSHelperFn, AWSObject, Join, Output, Parameter, Ref, Sub, Tags, Template
 
+from cfncompiler.errors import NameClash
 from cfncompiler.layers.contract import Value
 from cfncompiler.model import Spec
 from cfncompiler.references import CrossLayer, Known, meaning, references
@@ -28,8 +31,22 @@ class Layer:
         self.template = Template(Description=f"{spec.project} {name} layer: {description} (compiled by cfncompiler)")
         self._parameters: dict[str, Parameter] = {}
         self._local: dict[str, object] = {}
+        self._focus: tuple[str | int, ...] | None = None
+        self._owners: dict[str, tuple[str | int, ...] | None] = {}
+
+    @contextmanager
+    def at(self, *path: str | int) -> Iterator[None]:
+        """Resources added inside come from this spec path (so a name clash can point at it)."""
+        outer, self._focus = self._focus, tuple(path)
+        try:
+            yield
+        finally:
+            self._focus = outer
 
     def add(self, resource: R) -> R:
+        if resource.title in self._owners:
+            raise NameClash(resource.title, self._owners[resource.title], self._focus)
+        self._owners[resource.title] = self._focus
         self.template.add_resource(resource)
         return resource
 

@@ -83,11 +83,14 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     _cache(layer, key)
     _file_system(layer, key)
     for name, bucket in spec.data.buckets.items():
-        _bucket(layer, key, name, bucket)
+        with layer.at("data", "buckets", name):
+            _bucket(layer, key, name, bucket)
     for name in spec.data.tables:
-        _table(layer, key, name)
+        with layer.at("data", "tables", name):
+            _table(layer, key, name)
     for name, secret in spec.data.secrets.items():
-        _secret(layer, key, name, secret)
+        with layer.at("data", "secrets", name):
+            _secret(layer, key, name, secret)
     return layer.template
 
 

@@ -45,19 +45,19 @@ def build(spec: Spec, inputs: Inputs) -> Template:
 
 def _subnets(layer: Layer, vpc: ec2.VPC) -> dict[str, ec2.Subnet]:
     net = layer.spec.network
-    subnets = {
-        name: layer.add(
-            ec2.Subnet(
-                logical_id("subnet", name),
-                VpcId=Ref(vpc),
-                CidrBlock=str(subnet.cidr),
-                AvailabilityZone=Select(subnet.az, GetAZs("")),
-                MapPublicIpOnLaunch=False,  # nothing here should get a public address by default
-                Tags=layer.name_tags(name),
+    subnets: dict[str, ec2.Subnet] = {}
+    for name, subnet in net.subnets.items():
+        with layer.at("network", "subnets", name):
+            subnets[name] = layer.add(
+                ec2.Subnet(
+                    logical_id("subnet", name),
+                    VpcId=Ref(vpc),
+                    CidrBlock=str(subnet.cidr),
+                    AvailabilityZone=Select(subnet.az, GetAZs("")),
+                    MapPublicIpOnLaunch=False,  # nothing here should get a public address by default
+                    Tags=layer.name_tags(name),
+                )
             )
-        )
-        for name, subnet in net.subnets.items()
-    }
     for tier in net.tiers:
         layer.publish(contract.subnet_ids(tier), Join(",", [Ref(subnets[s]) for s in net.subnets_in(tier)]))
     return subnets
@@ -84,34 +84,51 @@ def _routing(layer: Layer, vpc: ec2.VPC, subnets: dict[str, ec2.Subnet]) -> dict
             )
         )
     for tier, route in net.tiers.items():
-        table = layer.add(ec2.RouteTable(logical_id("route-table", tier), VpcId=Ref(vpc), Tags=layer.name_tags(tier)))
+        with layer.at("network", "tiers", tier):
+            table = layer.add(
+                ec2.RouteTable(logical_id("route-table", tier), VpcId=Ref(vpc), Tags=layer.name_tags(tier))
+            )
         route_tables[tier] = table
         for name in net.subnets_in(tier):
-            layer.add(
-                ec2.SubnetRouteTableAssociation(
-                    logical_id("route-table", name), SubnetId=Ref(subnets[name]), RouteTableId=Ref(table)
+            with layer.at("network", "subnets", name):
+                layer.add(
+                    ec2.SubnetRouteTableAssociation(
+                        logical_id("route-table", name), SubnetId=Ref(subnets[name]), RouteTableId=Ref(table)
+                    )
                 )
-            )
-        if route is RouteKind.INTERNET_GATEWAY and attachment is not None and gateway is not None:
-            layer.add(
-                ec2.Route(
-                    logical_id("default-route", tier),
-                    RouteTableId=Ref(table),
-                    DestinationCidrBlock=ANYWHERE_CIDR,
-                    GatewayId=Ref(gateway),
-                    DependsOn=attachment.title,
-                )
-            )
-        elif route is RouteKind.NAT and nat is not None:
-            layer.add(
-                ec2.Route(
-                    logical_id("default-route", tier),
-                    RouteTableId=Ref(table),
-                    DestinationCidrBlock=ANYWHERE_CIDR,
-                    NatGatewayId=Ref(nat),
-                )
-            )
+        with layer.at("network", "tiers", tier):
+            _default_route(layer, tier, route, table, gateway, attachment, nat)
     return route_tables
+
+
+def _default_route(
+    layer: Layer,
+    tier: str,
+    route: RouteKind,
+    table: ec2.RouteTable,
+    gateway: ec2.InternetGateway | None,
+    attachment: ec2.VPCGatewayAttachment | None,
+    nat: ec2.NatGateway | None,
+) -> None:
+    if route is RouteKind.INTERNET_GATEWAY and attachment is not None and gateway is not None:
+        layer.add(
+            ec2.Route(
+                logical_id("default-route", tier),
+                RouteTableId=Ref(table),
+                DestinationCidrBlock=ANYWHERE_CIDR,
+                GatewayId=Ref(gateway),
+                DependsOn=attachment.title,
+            )
+        )
+    elif route is RouteKind.NAT and nat is not None:
+        layer.add(
+            ec2.Route(
+                logical_id("default-route", tier),
+                RouteTableId=Ref(table),
+                DestinationCidrBlock=ANYWHERE_CIDR,
+                NatGatewayId=Ref(nat),
+            )
+        )
 
 
 def _security_groups(layer: Layer, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]:
@@ -120,30 +137,32 @@ def _security_groups(layer: Layer, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]
     # Groups first, then rules as their own resources: rules between groups
     # would otherwise make two groups depend on each other.
     for name, group in net.security_groups.items():
-        groups[name] = layer.add(
-            ec2.SecurityGroup(
-                logical_id("security-group", name),
-                GroupDescription=group.description,
-                VpcId=Ref(vpc),
-                SecurityGroupEgress=_egress(layer, group),
-                Tags=layer.name_tags(name),
+        with layer.at("network", "security_groups", name):
+            groups[name] = layer.add(
+                ec2.SecurityGroup(
+                    logical_id("security-group", name),
+                    GroupDescription=group.description,
+                    VpcId=Ref(vpc),
+                    SecurityGroupEgress=_egress(layer, group),
+                    Tags=layer.name_tags(name),
+                )
             )
-        )
         layer.publish(contract.security_group_id(name), GetAtt(groups[name], "GroupId"))
     for name, group in net.security_groups.items():
-        for rule in group.ingress:
+        for index, rule in enumerate(group.ingress):
             for port in rule.ports:
-                layer.add(
-                    ec2.SecurityGroupIngress(
-                        logical_id("security-group", name, "from", rule.peer, rule.protocol, str(port)),
-                        GroupId=GetAtt(groups[name], "GroupId"),
-                        IpProtocol=rule.protocol,
-                        FromPort=port,
-                        ToPort=port,
-                        Description=rule.description,
-                        **_ingress_source(layer, rule, groups),
+                with layer.at("network", "security_groups", name, "ingress", index):
+                    layer.add(
+                        ec2.SecurityGroupIngress(
+                            logical_id("security-group", name, "from", rule.peer, rule.protocol, str(port)),
+                            GroupId=GetAtt(groups[name], "GroupId"),
+                            IpProtocol=rule.protocol,
+                            FromPort=port,
+                            ToPort=port,
+                            Description=rule.description,
+                            **_ingress_source(layer, rule, groups),
+                        )
                     )
-                )
     return groups
 
 
@@ -187,31 +206,33 @@ def _endpoints(
     groups: dict[str, ec2.SecurityGroup],
 ) -> None:
     endpoints = layer.spec.network.endpoints
-    for gateway in endpoints.gateway:
-        layer.add(
-            ec2.VPCEndpoint(
-                logical_id("endpoint", gateway),
-                VpcId=Ref(vpc),
-                ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{gateway}"),
-                VpcEndpointType="Gateway",
-                RouteTableIds=[Ref(route_tables[tier]) for tier in endpoints.gateway_tiers],
+    for index, gateway in enumerate(endpoints.gateway):
+        with layer.at("network", "endpoints", "gateway", index):
+            layer.add(
+                ec2.VPCEndpoint(
+                    logical_id("endpoint", gateway),
+                    VpcId=Ref(vpc),
+                    ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{gateway}"),
+                    VpcEndpointType="Gateway",
+                    RouteTableIds=[Ref(route_tables[tier]) for tier in endpoints.gateway_tiers],
+                )
             )
-        )
     if not endpoints.interface or endpoints.interface_tier is None or endpoints.security_group is None:
         return
     tier_subnets = [Ref(subnets[s]) for s in layer.spec.network.subnets_in(endpoints.interface_tier)]
-    for service in endpoints.interface:
-        layer.add(
-            ec2.VPCEndpoint(
-                logical_id("endpoint", service),
-                VpcId=Ref(vpc),
-                ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
-                VpcEndpointType="Interface",
-                PrivateDnsEnabled=True,
-                SubnetIds=tier_subnets,
-                SecurityGroupIds=[GetAtt(groups[endpoints.security_group], "GroupId")],
+    for index, service in enumerate(endpoints.interface):
+        with layer.at("network", "endpoints", "interface", index):
+            layer.add(
+                ec2.VPCEndpoint(
+                    logical_id("endpoint", service),
+                    VpcId=Ref(vpc),
+                    ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
+                    VpcEndpointType="Interface",
+                    PrivateDnsEnabled=True,
+                    SubnetIds=tier_subnets,
+                    SecurityGroupIds=[GetAtt(groups[endpoints.security_group], "GroupId")],
+                )
             )
-        )
 
 
 def _service_discovery(layer: Layer, vpc: ec2.VPC) -> None:

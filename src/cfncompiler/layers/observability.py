@@ -24,6 +24,7 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     )
     grants = ExecutionGrants()
     for name, service in spec.observability.services.items():
-        add_service(layer, name, service, context, grants)
+        with layer.at("observability", "services", name):
+            add_service(layer, name, service, context, grants)
     layer.add(execution_role(layer, grants))
     return layer.template

@@ -54,7 +54,8 @@ def build(spec: Spec, inputs: Inputs) -> Template:
         depends_on=(capacity.title,),
     )
     for name, service in platform.services.items():
-        add_service(layer, name, service, context, grants)
+        with layer.at("platform", "services", name):
+            add_service(layer, name, service, context, grants)
     layer.add(execution_role(layer, grants))
     _terraform_bridge(layer)
     return layer.template
