@@ -202,6 +202,14 @@ BAD = [
         ("# clash", "litellm"),
         id="discovery-duplicate-name",
     ),
+    # bridge_names_keep_their_meaning
+    pytest.param(
+        [("      cluster-arn: ${cluster.arn}", "      cluster-arn: ${listener.arn}")],
+        "platform.terraform_bridge.values.cluster-arn",
+        "'cluster-arn' becomes the Output ClusterArn, which the platform already publishes",
+        ("cluster-arn: ${listener.arn}", "${listener.arn}"),
+        id="bridge-name-shadows-a-platform-output",
+    ),
     # service_names_unique
     pytest.param(
         [(LANGFUSE_WORKER, "    coder:   # clash\n")],
@@ -336,6 +344,10 @@ GOOD = [
     ),
     pytest.param([(KP_NEEDS, '      needs: ["litellm:4000", database]\n')], id="needs-explicit-port-and-database"),
     pytest.param([(SUBNET_BRIDGE, "private-subnet-ids: ${subnets.data}")], id="references-other-tier-in-bridge"),
+    pytest.param(
+        [("      cluster-arn: ${cluster.arn}", "      cluster-name: ${cluster.name}")],
+        id="bridge-may-reuse-a-name-for-its-value",
+    ),
     pytest.param([(CODER_SIZE, CODER_SIZE.replace("memory: 4096", "memory: 8192"))], id="fargate-largest-for-1-vcpu"),
     pytest.param([(KP_SIZE, KP_SIZE.replace("memory: 512", "memory: 2048"))], id="fargate-largest-for-quarter-vcpu"),
 ]
@@ -360,6 +372,7 @@ def test_every_rule_has_a_bad_case_here() -> None:
         "references_resolve": "references-",
         "needs_are_reachable": "needs-",
         "capacity_is_offered": "capacity-",
+        "bridge_names_keep_their_meaning": "bridge-",
     }
     ids = [case.id or "" for case in BAD]
     assert sorted(prefixes) == sorted(rule.__name__ for rule in RULES)

@@ -106,9 +106,11 @@ def buckets_exist(spec: Spec) -> Iterator[Problem]:
 
 def references_resolve(spec: Spec) -> Iterator[Problem]:
     texts: list[tuple[tuple[str | int, ...], str]] = []
+    texts.append((("platform", "asset_fetcher_image"), spec.platform.asset_fetcher_image))
     for where, _, service in all_services(spec):
         texts.append(((*where, "image"), service.image))
         texts += [((*where, "env", name), value) for name, value in service.env.items()]
+        texts += [((*where, "command", index), part) for index, part in enumerate(service.command or [])]
     texts += [
         (("platform", "terraform_bridge", "values", k), v) for k, v in spec.platform.terraform_bridge.values.items()
     ]
@@ -148,9 +150,12 @@ def capacity_is_offered(spec: Spec) -> Iterator[Problem]:
         wanted = [service.capacity] if isinstance(service.capacity, str) else list(service.capacity)
         for provider in wanted:
             if provider not in offered:
-                yield (*where, "capacity"), (
-                    f"{name} asks for {provider}, which the cluster does not offer "
-                    f"(platform.cluster.capacity_providers: {', '.join(sorted(offered))})"
+                yield (
+                    (*where, "capacity"),
+                    (
+                        f"{name} asks for {provider}, which the cluster does not offer "
+                        f"(platform.cluster.capacity_providers: {', '.join(sorted(offered))})"
+                    ),
                 )
 
 
@@ -200,6 +205,29 @@ def discovery_names_unique(spec: Spec) -> Iterator[Problem]:
         seen.setdefault(service.discovery, name)
 
 
+def bridge_names_keep_their_meaning(spec: Spec) -> Iterator[Problem]:
+    """A bridge value named like one of the platform's own Outputs must be that same value, or the
+    Output and the SSM parameter of that name would disagree."""
+    from cfncompiler.layers.contract import platform_outputs
+    from cfncompiler.references import CrossLayer
+
+    own = {value.name: value for value in platform_outputs()}
+    for name, text in spec.platform.terraform_bridge.values.items():
+        value = own.get(logical_id(name))
+        if value is None:
+            continue
+        found = references(text)
+        try:
+            same = text == f"${{{found[0]}}}" and meaning(spec, found[0]) == CrossLayer(value)
+        except (IndexError, UnknownReference):
+            same = False
+        if not same:
+            yield ("platform", "terraform_bridge", "values", name), (
+                f"'{name}' becomes the Output {value.name}, which the platform already publishes as "
+                f"{value.description}; give this value another name"
+            )
+
+
 def needs_are_reachable(spec: Spec) -> Iterator[Problem]:
     from cfncompiler.reach import unmet_needs
 
@@ -216,5 +244,6 @@ RULES: tuple[Callable[[Spec], Iterator[Problem]], ...] = (
     capacity_is_offered,
     routes_are_distinct,
     discovery_names_unique,
+    bridge_names_keep_their_meaning,
     needs_are_reachable,
 )

@@ -103,3 +103,15 @@ def listener_arn() -> Value:
 
 def workspace_log_group() -> Value:
     return Value("WorkspaceLogGroupName", "String", "log group Coder workspaces write to")
+
+
+def platform_outputs() -> tuple[Value, ...]:
+    """Values the platform layer publishes under its own names (a bridge value may not reuse one)."""
+    return (
+        cluster_arn(),
+        cluster_name(),
+        execution_role_arn(),
+        workspace_role_arn(),
+        listener_arn(),
+        workspace_log_group(),
+    )

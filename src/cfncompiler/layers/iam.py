@@ -56,23 +56,23 @@ def policy(statements: Sequence[Statement]) -> PolicyDocument:
     return PolicyDocument(Version="2012-10-17", Statement=list(statements))
 
 
+def ecs_tasks_trust() -> PolicyDocument:
+    """ECS tasks of this account, and only this account, may assume the role (no confused deputy)."""
+    return policy(
+        [
+            Statement(
+                Effect=Allow,
+                Principal=Principal("Service", "ecs-tasks.amazonaws.com"),
+                Action=[AssumeRole],
+                Condition=Condition(StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}"))),
+            )
+        ]
+    )
+
+
 def task_role(title: str, description: str, statements: Sequence[Statement]) -> iam.Role:
-    """A role ECS tasks of this account (and only this account) can assume."""
+    """A task role with exactly ``statements``."""
     props: dict[str, object] = {}
     if statements:
         props["Policies"] = [iam.Policy(PolicyName="least-privilege", PolicyDocument=policy(statements))]
-    return iam.Role(
-        title,
-        Description=description,
-        AssumeRolePolicyDocument=policy(
-            [
-                Statement(
-                    Effect=Allow,
-                    Principal=Principal("Service", "ecs-tasks.amazonaws.com"),
-                    Action=[AssumeRole],
-                    Condition=Condition(StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}"))),
-                )
-            ]
-        ),
-        **props,
-    )
+    return iam.Role(title, Description=description, AssumeRolePolicyDocument=ecs_tasks_trust(), **props)

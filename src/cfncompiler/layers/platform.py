@@ -3,8 +3,6 @@ and the Terraform bridge (workspaceOutputs as Outputs and SSM parameters)."""
 
 from __future__ import annotations
 
-from awacs.aws import Allow, Principal, Statement
-from awacs.sts import AssumeRole
 from troposphere import GetAtt, Output, Ref, Template, ecs, iam, logs, ssm
 from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elbv2
@@ -12,7 +10,7 @@ from troposphere import elasticloadbalancingv2 as elbv2
 from cfncompiler.layers import Inputs, contract
 from cfncompiler.layers.common import Layer, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
-from cfncompiler.layers.iam import policy
+from cfncompiler.layers.iam import ecs_tasks_trust, policy
 from cfncompiler.layers.services import (
     CAPACITY_PROVIDERS,
     ExecutionGrants,
@@ -66,9 +64,7 @@ def execution_role(layer: Layer, grants: ExecutionGrants) -> iam.Role:
     return iam.Role(
         EXECUTION_ROLE,
         Description=f"ECS task execution role of the {layer.name} layer",
-        AssumeRolePolicyDocument=policy(
-            [Statement(Effect=Allow, Principal=Principal("Service", "ecs-tasks.amazonaws.com"), Action=[AssumeRole])]
-        ),
+        AssumeRolePolicyDocument=ecs_tasks_trust(),
         Policies=[iam.Policy(PolicyName="start-tasks", PolicyDocument=policy(execution_statements(layer, grants)))],
     )
 

@@ -60,9 +60,11 @@ def add_service(layer: Layer, name: str, service: Service, ctx: ServiceContext, 
     grants.log_groups.append(GetAtt(log_group, "Arn"))
     for ref in service.secrets.values():
         grants.secrets.setdefault(ref.secret, _secret_arn(layer, ref))
-    repository = ecr_repository_arn(layer, service.image)
-    if repository is not None:
-        grants.repositories.setdefault(service.image, repository)
+    images = [service.image] + ([layer.spec.platform.asset_fetcher_image] if service.assets else [])
+    for image in images:
+        repository = ecr_repository_arn(layer, image)
+        if repository is not None:
+            grants.repositories.setdefault(image, repository)
 
     access_points = [_access_point(layer, name, i, v) for i, v in enumerate(service.volumes)]
     asset = _asset(layer, name, service, ctx)
@@ -313,7 +315,7 @@ def _task_definition(
         containers.append(
             ecs.ContainerDefinition(
                 Name=ASSET_FETCHER,
-                Image=layer.spec.platform.asset_fetcher_image,
+                Image=layer.interpolate(layer.spec.platform.asset_fetcher_image),
                 Essential=False,
                 Command=[
                     "s3",
@@ -341,7 +343,7 @@ def _task_definition(
             LogConfiguration=log_config(name),
             **optional(
                 MountPoints=mounts or None,
-                Command=service.command,
+                Command=[layer.interpolate(part) for part in service.command] if service.command else None,
                 DependsOn=depends_on or None,
                 HealthCheck=ecs.HealthCheck(
                     Command=["CMD-SHELL", service.health_check.command],

@@ -10,7 +10,7 @@ from awacs import ecs as aecs
 from awacs import elasticfilesystem, ssm
 from awacs import elasticloadbalancing as elb
 from awacs import iam as aiam
-from awacs.aws import Condition, Statement, StringEquals
+from awacs.aws import Condition, Null, Statement, StringEquals
 from troposphere import Sub, iam
 
 from cfncompiler.layers import contract
@@ -20,11 +20,20 @@ from cfncompiler.layers.services import file_system_arn
 
 
 def workspace_role(layer: Layer) -> iam.Role:
-    """Workspaces mount their home directories from the shared EFS file system; nothing else."""
+    """Workspaces mount their home directories from the shared EFS file system, and only through an
+    access point (which Terraform creates per workspace and which pins the directory): never the
+    root of the file system, where the platform services keep their data."""
+    through_access_point = Condition(Null("elasticfilesystem:AccessPointArn", "false"))
     return task_role(
         "WorkspaceTaskRole",
         "Task role of Coder workspaces",
-        [allow([elasticfilesystem.ClientMount, elasticfilesystem.ClientWrite], [file_system_arn(layer)])],
+        [
+            allow(
+                [elasticfilesystem.ClientMount, elasticfilesystem.ClientWrite],
+                [file_system_arn(layer)],
+                through_access_point,
+            )
+        ],
     )
 
 
