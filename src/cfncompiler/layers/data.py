@@ -20,7 +20,6 @@ from awacs.aws import (
     Statement,
     StringEquals,
 )
-from awacs.sts import AssumeRole
 from troposphere import (
     GetAtt,
     Join,
@@ -41,6 +40,7 @@ from troposphere import kms as tkms
 from cfncompiler.layers import Inputs, contract
 from cfncompiler.layers.common import Layer, optional, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
+from cfncompiler.layers.iam import service_trust
 from cfncompiler.model import Bucket, Generate, Secret, Spec
 from cfncompiler.naming import logical_id
 
@@ -117,16 +117,7 @@ def _database(layer: Layer, key: tkms.Key) -> None:
             iam.Role(
                 "DatabaseMonitoringRole",
                 Description="Lets RDS publish enhanced monitoring metrics",
-                AssumeRolePolicyDocument=PolicyDocument(
-                    Version="2012-10-17",
-                    Statement=[
-                        Statement(
-                            Effect=Allow,
-                            Principal=Principal("Service", "monitoring.rds.amazonaws.com"),
-                            Action=[AssumeRole],
-                        )
-                    ],
-                ),
+                AssumeRolePolicyDocument=service_trust("monitoring.rds.amazonaws.com"),
                 ManagedPolicyArns=[Sub(ENHANCED_MONITORING_POLICY)],
             )
         )

@@ -56,18 +56,22 @@ def policy(statements: Sequence[Statement]) -> PolicyDocument:
     return PolicyDocument(Version="2012-10-17", Statement=list(statements))
 
 
-def ecs_tasks_trust() -> PolicyDocument:
-    """ECS tasks of this account, and only this account, may assume the role (no confused deputy)."""
+def service_trust(service: str) -> PolicyDocument:
+    """An AWS service may assume the role, acting for this account only (no confused deputy)."""
     return policy(
         [
             Statement(
                 Effect=Allow,
-                Principal=Principal("Service", "ecs-tasks.amazonaws.com"),
+                Principal=Principal("Service", service),
                 Action=[AssumeRole],
                 Condition=Condition(StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}"))),
             )
         ]
     )
+
+
+def ecs_tasks_trust() -> PolicyDocument:
+    return service_trust("ecs-tasks.amazonaws.com")
 
 
 def task_role(title: str, description: str, statements: Sequence[Statement]) -> iam.Role:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from awacs import logs as alogs
-from awacs.aws import Allow, PolicyDocument, Principal, Statement
-from awacs.sts import AssumeRole
 from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template, ec2, iam, logs, servicediscovery
 
 from cfncompiler.layers import Inputs, contract
 from cfncompiler.layers.common import Layer
 from cfncompiler.layers.encryption import key_arn, layer_key
+from cfncompiler.layers.iam import allow, policy, service_trust
 from cfncompiler.model import ANYWHERE_PEER, VPC_PEER, EgressRule, IngressRule, RouteKind, SecurityGroup, Spec
 from cfncompiler.naming import logical_id
 
@@ -260,28 +259,17 @@ def _flow_logs(layer: Layer, vpc: ec2.VPC) -> None:
         iam.Role(
             "FlowLogRole",
             Description="Lets VPC flow logs write to their log group",
-            AssumeRolePolicyDocument=PolicyDocument(
-                Version="2012-10-17",
-                Statement=[
-                    Statement(
-                        Effect=Allow,
-                        Principal=Principal("Service", "vpc-flow-logs.amazonaws.com"),
-                        Action=[AssumeRole],
-                    )
-                ],
-            ),
+            AssumeRolePolicyDocument=service_trust("vpc-flow-logs.amazonaws.com"),
             Policies=[
                 iam.Policy(
                     PolicyName="write-flow-logs",
-                    PolicyDocument=PolicyDocument(
-                        Version="2012-10-17",
-                        Statement=[
-                            Statement(
-                                Effect=Allow,
-                                Action=[alogs.CreateLogStream, alogs.PutLogEvents, alogs.DescribeLogStreams],
-                                Resource=[GetAtt(group, "Arn")],
+                    PolicyDocument=policy(
+                        [
+                            allow(
+                                [alogs.CreateLogStream, alogs.PutLogEvents, alogs.DescribeLogStreams],
+                                [GetAtt(group, "Arn")],
                             )
-                        ],
+                        ]
                     ),
                 )
             ],
