@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from ruamel.yaml import YAML
 
@@ -43,17 +44,26 @@ REGIONS = (
     "us-east-2",
     "us-west-1",
     "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
     "eu-west-1",
     "eu-west-2",
     "eu-west-3",
     "eu-central-1",
+    "eu-central-2",
     "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "ap-south-1",
+    "ap-south-2",
     "ap-southeast-1",
     "ap-southeast-2",
+    "ap-southeast-3",
     "ap-northeast-1",
-    "ap-south-1",
-    "ca-central-1",
-    "sa-east-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "me-central-1",
+    "il-central-1",
 )
 _slots = itertools.count()
 
@@ -193,9 +203,14 @@ def edit_spec(path: Path, change: SpecEdit) -> None:
         yaml.dump(document, handle)
 
 
-def new_workspace(root: Path) -> Workspace:
+def next_slot() -> tuple[int, str]:
+    """A number and a region no other test of this session deploys to (numbers name projects)."""
     slot = next(_slots)
-    region = REGIONS[slot % len(REGIONS)]
+    return slot, REGIONS[slot % len(REGIONS)]
+
+
+def new_workspace(root: Path) -> Workspace:
+    slot, region = next_slot()
     spec_dir = root / "spec"
     spec_dir.mkdir(parents=True)
     shutil.copy(PRODUCTION_SPEC, spec_dir / "production.yaml")
@@ -203,8 +218,10 @@ def new_workspace(root: Path) -> Workspace:
         shutil.copytree(ROOT / name, root / name)
 
     def rename(document: Any) -> None:
-        document["project"] = f"t{slot:02d}-sandbox"
+        project = f"t{slot:02d}-sandbox"
+        document["project"] = project
         document["region"] = region
+        document["platform"]["terraform_bridge"]["parameter_prefix"] = f"/{project}"
 
     edit_spec(spec_dir / "production.yaml", rename)
     out_dir = root / "templates_out"
@@ -225,6 +242,11 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     ws = new_workspace(tmp_path_factory.mktemp("deployed"))
     ws.deploy()
     return ws
+
+
+def make_bucket(name: str, region: str) -> None:
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    boto3.client("s3", region_name=region).create_bucket(Bucket=name, **location)
 
 
 def count_calls(aws: Aws, operation: str) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ def tls_only_policy(bucket: str) -> str:
         Principal=Principal("*"),
         Action=[S3Action("*")],
         Resource=[S3_ARN(bucket), S3_ARN(f"{bucket}/*")],
-        Condition=Condition(Bool("aws:SecureTransport", False)),
+        Condition=Condition(Bool("aws:SecureTransport", "false")),
     )
     text: str = PolicyDocument(Version="2012-10-17", Statement=[statement]).to_json(indent=2)
     return text
