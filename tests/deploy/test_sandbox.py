@@ -1,0 +1,57 @@
+"""The local endpoint: loopback only, the exports it prints, and a documented reason for every patch."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from cfncompiler.sandbox import patches
+from cfncompiler.sandbox.server import HOST, exports
+
+from .conftest import next_slot
+
+
+def test_it_binds_to_loopback_only_and_says_what_to_export() -> None:
+    assert HOST == "127.0.0.1"
+    lines = exports(5123)
+    assert lines[0] == "export AWS_ENDPOINT_URL=http://127.0.0.1:5123"
+    assert any(line.startswith("export AWS_ACCESS_KEY_ID=") for line in lines)
+    assert any(line.startswith("export AWS_SECRET_ACCESS_KEY=") for line in lines)
+
+
+def test_every_patch_is_a_named_function_that_says_which_gap_it_closes() -> None:
+    for patch in patches.PATCHES:
+        assert patch.__doc__ and patch.__doc__.startswith("Gap: "), patch.__name__
+    assert len({p.__name__ for p in patches.PATCHES}) == len(patches.PATCHES)
+
+
+def test_the_deploy_path_does_not_know_about_moto_or_the_sandbox() -> None:
+    deploy = Path(__file__).resolve().parents[2] / "src" / "cfncompiler" / "deploy"
+    for source in deploy.glob("*.py"):
+        tree = ast.parse(source.read_text())
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names} | {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        }
+        assert not any(name.startswith(("moto", "cfncompiler.sandbox")) for name in imported), source.name
+        assert "moto" not in source.read_text().lower(), source.name
+
+
+def test_the_running_sandbox_has_termination_protection_as_aws_does(sandbox_url: str) -> None:
+    _, region = next_slot()
+    cf = boto3.client("cloudformation", region_name=region, endpoint_url=sandbox_url)
+    template = (
+        "Resources:\n  Note:\n    Type: AWS::SSM::Parameter\n    Properties: {Name: /tp/note, Type: String, Value: x}\n"
+    )
+    stack_id = cf.create_stack(StackName="protected", TemplateBody=template)["StackId"]
+
+    cf.update_termination_protection(StackName=stack_id, EnableTerminationProtection=True)
+
+    with pytest.raises(ClientError, match="cannot be deleted while TerminationProtection is enabled"):
+        cf.delete_stack(StackName=stack_id)
+    cf.update_termination_protection(StackName=stack_id, EnableTerminationProtection=False)
+    cf.delete_stack(StackName=stack_id)
+    assert cf.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
