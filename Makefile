@@ -72,3 +72,13 @@ destroy: $(STAMP)
 # A local CloudFormation endpoint (moto, patched) on 127.0.0.1; it prints the lines to export.
 sandbox: $(STAMP)
 	$(PY) -m cfncompiler.sandbox --port $(SANDBOX_PORT)
+
+# --- Benchmarks (issue 7): synth cold and warm, start-up, scaling to 100 services and a no-op
+# deploy against a local sandbox, each as whole processes; writes bench/RESULTS.md.
+# BENCH_FLAGS passes options: `make bench BENCH_FLAGS="--runs 3"`, `--wait-for-quiet 15` (minutes).
+BENCH_FLAGS ?=
+
+.PHONY: bench
+
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH_FLAGS)

@@ -1,0 +1,963 @@
+"""The cfncompiler benchmarks of issue 7; ``make bench`` runs this and it writes bench/RESULTS.md.
+
+Every figure is a whole process started with :mod:`subprocess`, run several
+times (7 by default; none dropped), and reported as min / median / max wall
+time and peak memory:
+
+- wall time: ``time.perf_counter`` from just before the process is started to
+  its exit, as reaped by ``os.wait4``;
+- peak RSS: the ``ru_maxrss`` that ``os.wait4`` returns for that one child. On
+  Linux it is the largest resident set of the process *or any descendant it
+  reaped* (the cfn-lint workers included), i.e. the biggest single process,
+  not their sum. (``getrusage(RUSAGE_CHILDREN)`` deltas cannot give a per-run
+  figure: its ``ru_maxrss`` is a running maximum over every child ever reaped.)
+- for the synth figures, one extra untimed run samples the whole process tree
+  every 20 ms and records the peak of the sum of its proportional set sizes
+  (PSS, from /proc/PID/smaps_rollup: pages shared by the forked lint workers
+  counted once), so a parallel gate cannot hide memory behind the per-process
+  figure.
+
+Usage: ``python -m bench.run [--runs 7] [--wait-for-quiet MINUTES]`` (or ``make bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import itertools
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+if __package__ in (None, ""):  # run as `python bench/run.py`: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.specgen import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+BIN = Path(sys.executable).parent
+CLI = BIN / "cfncompiler"
+SPEC = ROOT / "spec" / "production.yaml"
+SIZES = (5, 20, 50, 100)
+LAYERS = ("network", "data", "platform", "observability")
+QUIET_LOAD = 1.0
+SAMPLE_SECONDS = 0.02
+
+
+# ----------------------------------------------------------------------------- targets (issue 7)
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str
+    limit: float
+    unit: str
+    strict: bool = False  # "under" rather than "at most"
+
+    def met(self, value: float) -> bool:
+        return value < self.limit if self.strict else value <= self.limit
+
+    def wording(self) -> str:
+        return f"{'<' if self.strict else '≤'} {self.limit:g} {self.unit}"
+
+
+TARGETS = {
+    "no_lint": Target("synth of four layers without lint (cold)", 0.6, "s"),
+    "lint": Target("synth of four layers with the lint gate (cold)", 2.5, "s"),
+    "memory": Target("peak memory of synth", 250, "MB"),
+    "warm": Target("second synth, nothing changed, gate included", 0.6, "s"),
+    "help": Target("cfncompiler --help", 0.3, "s"),
+    "deploy": Target("no-op deploy of four layers", 3.0, "s"),
+    "scale": Target("compile of 100 platform services", 5.0, "s", strict=True),
+}
+
+
+# ----------------------------------------------------------------------------- running one process
+
+
+@dataclass
+class Run:
+    wall: float
+    maxrss_kb: int
+    returncode: int
+    stdout: str
+    stderr: str
+    load: float  # 1-minute load average just before the run
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    command: str
+    runs: list[Run] = field(default_factory=list)
+    expected_returncode: int = 0
+    tree_pss_kb: int | None = None  # whole-tree peak from the extra sampled run
+    tree_rss_kb: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def walls(self) -> list[float]:
+        return [r.wall for r in self.runs]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def rss_mb(self) -> list[float]:
+        return [r.maxrss_kb / 1024 for r in self.runs]
+
+    @property
+    def peak_mb(self) -> float:
+        """The larger of the biggest single process (any run) and the sampled whole-tree PSS."""
+        return max([*self.rss_mb, (self.tree_pss_kb or 0) / 1024])
+
+    @property
+    def unexpected(self) -> list[Run]:
+        return [r for r in self.runs if r.returncode != self.expected_returncode]
+
+
+def run_once(argv: Sequence[str], env: dict[str, str], cwd: Path, *, sample_tree: bool = False) -> tuple[Run, int, int]:
+    """Run ``argv`` to completion; return the run and, if sampled, the tree's peak PSS and RSS sums (kB)."""
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        peak_pss = peak_rss = 0
+        if sample_tree:
+            while True:
+                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    break
+                pss, rss = tree_memory(process.pid)
+                peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+                time.sleep(SAMPLE_SECONDS)
+        else:
+            _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; Popen must not wait again
+        out.seek(0)
+        err.seek(0)
+        run = Run(
+            wall=wall,
+            maxrss_kb=usage.ru_maxrss,
+            returncode=process.returncode,
+            stdout=out.read().decode("utf-8", "replace"),
+            stderr=err.read().decode("utf-8", "replace"),
+            load=load,
+        )
+    return run, peak_pss, peak_rss
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """Sum of PSS and of RSS (kB) over ``root`` and its descendants, read from /proc now."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(b")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    pss = rss = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+                    elif line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+        except OSError:
+            continue
+    return pss, rss
+
+
+Setup = Callable[[int], tuple[list[str], dict[str, str]]]
+
+
+def fixed(argv: list[str], env: dict[str, str]) -> Setup:
+    """The same command and environment for every run."""
+    return lambda _: (argv, env)
+
+
+def measure(figure: Figure, setup: Setup, cwd: Path, runs: int, *, sample_tree: bool = False) -> Figure:
+    """``runs`` timed runs of what ``setup(i)`` returns (argv, env), plus one sampled run if asked."""
+    for index in range(runs):
+        argv, env = setup(index)
+        run, _, _ = run_once(argv, env, cwd)
+        figure.runs.append(run)
+        log(f"  {figure.title}: run {index + 1}/{runs} {run.wall:.3f} s, {run.maxrss_kb / 1024:.0f} MB")
+    if sample_tree:
+        argv, env = setup(runs)
+        run, pss, rss = run_once(argv, env, cwd, sample_tree=True)
+        figure.tree_pss_kb, figure.tree_rss_kb = pss, rss
+        log(f"  {figure.title}: sampled run {run.wall:.3f} s, whole tree peak PSS {pss / 1024:.0f} MB")
+    for bad in figure.unexpected[:1]:
+        figure.notes.append(f"exit {bad.returncode} (expected {figure.expected_returncode}): {tail(bad.stderr)}")
+    return figure
+
+
+def tail(text: str, lines: int = 4) -> str:
+    kept = [line for line in text.strip().splitlines() if line.strip()][-lines:]
+    return " / ".join(kept)[:600]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def base_env() -> dict[str, str]:
+    """This environment without anything that points at AWS, nor our own cache setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "CFNCOMPILER_CACHE_DIR"}
+    return env
+
+
+def cache_env(cache: Path) -> dict[str, str]:
+    # The synth state lives in the lint cache's parent (incremental.py): keep both inside ``cache``.
+    return {**base_env(), "CFNCOMPILER_CACHE_DIR": str(cache / "lint")}
+
+
+# ----------------------------------------------------------------------------- the figures
+
+
+def synth_figures(work: Path, spec: Path, runs: int) -> list[Figure]:
+    figures = []
+    for key, title, flags in (
+        ("lint", "synth, lint gate, cold (empty cache, new out dir)", []),
+        ("no_lint", "synth without the gate, cold (empty cache, new out dir)", ["--no-lint"]),
+    ):
+        figure = Figure(key, title, " ".join(["cfncompiler synth", *flags]))
+
+        def cold(index: int, flags: list[str] = flags, key: str = key) -> tuple[list[str], dict[str, str]]:
+            run_dir = Path(tempfile.mkdtemp(prefix=f"{key}-{index}-", dir=work))
+            argv = [str(CLI), "synth", "--spec", str(spec), "--out", str(run_dir / "out"), *flags]
+            return argv, cache_env(run_dir / "cache")
+
+        log(f"{title}:")
+        figures.append(measure(figure, cold, work, runs, sample_tree=True))
+
+    # Warm: the same cache and out dir as one priming synth; nothing changes in between.
+    warm_dir = work / "warm"
+    out, env = warm_dir / "out", cache_env(warm_dir / "cache")
+    argv = [str(CLI), "synth", "--spec", str(spec), "--out", str(out)]
+    figure = Figure("warm", "synth again, nothing changed (same cache and out dir)", "cfncompiler synth")
+    log("synth again, nothing changed:")
+    priming, _, _ = run_once(argv, env, work)
+    figure.notes.append(f"priming run (not counted): {priming.wall:.2f} s, exit {priming.returncode}")
+    state_dir = warm_dir / "cache" / "synth"
+    before = snapshot(state_dir)
+    measure(figure, fixed(argv, env), work, runs, sample_tree=True)
+    reused = sum(1 for r in figure.runs if r.stdout.count("(unchanged)") == len(LAYERS))
+    state = (
+        "untouched (the last result was reused)"
+        if snapshot(state_dir) == before
+        else "rewritten (something was compiled again)"
+    )
+    figure.notes.append(f"{reused}/{len(figure.runs)} runs reported all four templates unchanged; synth state {state}")
+    figures.append(figure)
+    return figures
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+    if not directory.is_dir():
+        return {}
+    return {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in directory.iterdir()}
+
+
+def help_figure(work: Path, runs: int) -> Figure:
+    figure = Figure("help", "cfncompiler --help", "cfncompiler --help")
+    env = base_env()
+    log("cfncompiler --help:")
+    return measure(figure, fixed([str(CLI), "--help"], env), work, runs)
+
+
+@dataclass
+class Size:
+    services: int
+    spec: Path
+    synth: Figure
+    compile: Figure
+    layers: dict[str, dict[str, int]] = field(default_factory=dict)
+    steps: dict[str, float] = field(default_factory=dict)  # median seconds per step inside compile_only
+
+
+def scaling(work: Path, runs: int, sizes: Sequence[int]) -> list[Size]:
+    specs_dir = work / "scale"
+    found = []
+    for services in sizes:
+        spec = generate(SPEC, services, specs_dir)
+        synth = Figure(
+            "scale_synth",
+            f"synth --no-lint, {services} services",
+            "cfncompiler synth --no-lint",
+            expected_returncode=0,
+        )
+
+        def cold(index: int, services: int = services, spec: Path = spec) -> tuple[list[str], dict[str, str]]:
+            run_dir = Path(tempfile.mkdtemp(prefix=f"scale-{services}-{index}-", dir=work))
+            return [str(CLI), "synth", "--no-lint", "--spec", str(spec), "--out", str(run_dir / "out")], cache_env(
+                run_dir / "cache"
+            )
+
+        log(f"scaling, {services} services:")
+        measure(synth, cold, work, runs)
+        synth.notes.clear()  # a refusal is recorded as a verdict below, not as a failure
+        compile_figure = Figure("scale_compile", f"compile_only, {services} services", "python bench/compile_only.py")
+        measure(
+            compile_figure, fixed([sys.executable, str(BENCH / "compile_only.py"), str(spec)], base_env()), work, runs
+        )
+        size = Size(services, spec, synth, compile_figure)
+        reports = [json.loads(r.stdout) for r in compile_figure.runs if r.returncode == 0]
+        if reports:
+            size.layers = reports[0]["layers"]
+            size.steps = {
+                step: statistics.median(r["seconds"][step] for r in reports) for step in reports[0]["seconds"]
+            }
+        found.append(size)
+    return found
+
+
+def verdict(figure: Figure) -> tuple[str, str]:
+    """What ``cfncompiler synth`` said for a size: a short verdict and its message."""
+    codes = sorted({r.returncode for r in figure.runs})
+    run = figure.runs[0]
+    if codes == [0]:
+        warnings = [line for line in run.stderr.splitlines() if line.startswith("warning:")]
+        return ("written" + (f", {len(warnings)} warning(s)" if warnings else ""), " / ".join(warnings))
+    if codes == [2] and "limit" in run.stderr:
+        return "refused, exit 2 (over a limit)", tail(run.stderr, 6)
+    return f"exit {', '.join(map(str, codes))}: NOT the limit refusal", tail(run.stderr, 6)
+
+
+@dataclass
+class Linearity:
+    slope: float  # seconds per service, least squares
+    intercept: float
+    r2: float
+    marginal: list[float]  # seconds per added service between consecutive sizes
+    linear: bool
+
+
+def linearity(points: Sequence[tuple[int, float]]) -> Linearity:
+    xs, ys = [float(x) for x, _ in points], [y for _, y in points]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
+    intercept = mean_y - slope * mean_x
+    residual = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys, strict=True))
+    total = sum((y - mean_y) ** 2 for y in ys)
+    r2 = 1 - residual / total if total else 1.0
+    marginal = [(y2 - y1) / (x2 - x1) for (x1, y1), (x2, y2) in itertools.pairwise(points)]
+    # Linear: a straight line explains the curve, and no step costs more than twice the cheapest per service.
+    positive = [m for m in marginal if m > 0]
+    even = bool(positive) and len(positive) == len(marginal) and max(positive) <= 2 * min(positive)
+    return Linearity(slope, intercept, r2, marginal, r2 >= 0.98 and even)
+
+
+# ----------------------------------------------------------------------------- the no-op deploy
+
+
+@dataclass
+class DeployResult:
+    setup: Run | None = None
+    setup_actions: Counter[str] = field(default_factory=Counter)
+    noop: Figure | None = None
+    noop_actions: list[Counter[str]] = field(default_factory=list)
+    layers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def sandbox(work: Path, recording: Path) -> Iterator[str]:
+    """The local moto endpoint (``python -m cfncompiler.sandbox``) on 127.0.0.1, recording every request."""
+    port = free_port()
+    env = {**base_env(), "MOTO_ENABLE_RECORDING": "True", "MOTO_RECORDER_FILEPATH": str(recording)}
+    with (work / "sandbox.log").open("wb") as server_log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cfncompiler.sandbox", "--port", str(port)],
+            cwd=work,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"the sandbox exited with {process.returncode}; see {work / 'sandbox.log'}")
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the sandbox did not listen within 90 s")
+                time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def sandbox_env(url: str, work: Path) -> dict[str, str]:
+    """Dummy credentials and the local endpoint, nothing of the host's AWS set-up (as tests/deploy/conftest.py)."""
+    env = base_env()
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_CONFIG_FILE=str(work / "nonexistent-aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(work / "nonexistent-aws-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_ENDPOINT_URL=url,
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+    )
+    return env
+
+
+def recorded_actions(recording: Path) -> Counter[str]:
+    """The API calls in moto's request recording: the query ``Action`` (or JSON target), else method and path."""
+    found: Counter[str] = Counter()
+    if not recording.exists():
+        return found
+    for line in recording.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        entry: dict[str, Any] = json.loads(line)
+        body = entry.get("body") or ""
+        if entry.get("body_encoded"):
+            body = base64.b64decode(body).decode("utf-8", "replace")
+        url = urlparse(str(entry.get("url", "")))
+        headers = {str(k).lower(): str(v) for k, v in (entry.get("headers") or {}).items()}
+        target = headers.get("x-amz-target", "")
+        action = (
+            (parse_qs(body).get("Action") if isinstance(body, str) else None)
+            or parse_qs(url.query).get("Action")
+            or ([target.rsplit(".", 1)[-1]] if target else None)
+            or [f"{entry.get('method')} {url.path.split('/')[1] if url.path.count('/') else url.path}"]
+        )
+        found[action[0]] += 1
+    return found
+
+
+def deploy_figure(work: Path, spec: Path, warm_cache: Path, runs: int) -> DeployResult:
+    result = DeployResult()
+    recording = work / "moto-recording.jsonl"
+    out = work / "deploy-out"
+    log("no-op deploy against the local endpoint:")
+    synth_run, _, _ = run_once(
+        [str(CLI), "synth", "--spec", str(spec), "--out", str(out)], cache_env(warm_cache), spec.parent.parent
+    )
+    if synth_run.returncode != 0:
+        result.notes.append(f"synth for the deploy failed (exit {synth_run.returncode}): {tail(synth_run.stderr)}")
+        return result
+    with sandbox(work, recording) as url:
+        env = sandbox_env(url, work)
+        cwd = spec.parent.parent
+
+        def deploy_argv(layers: Sequence[str]) -> list[str]:
+            argv = [str(CLI), "deploy", "--yes", "--spec", str(spec), "--out", str(out)]
+            return argv + [arg for layer in layers for arg in ("--layer", layer)]
+
+        recording.write_text("", encoding="utf-8")
+        setup, _, _ = run_once(deploy_argv([]), env, cwd)
+        result.setup = setup
+        result.setup_actions = recorded_actions(recording)
+        log(f"  first deploy (sets up the stacks): {setup.wall:.2f} s, exit {setup.returncode}")
+        if setup.returncode == 0:
+            result.layers = list(LAYERS)
+        else:
+            result.notes.append(f"the deploy of all four layers failed (exit {setup.returncode}): {tail(setup.stderr)}")
+            # Measure what works: the layers that deploy, in order, up to the first that does not.
+            for layer in LAYERS:
+                attempt, _, _ = run_once(deploy_argv([layer]), env, cwd)
+                if attempt.returncode != 0:
+                    result.notes.append(
+                        f"layer {layer} does not deploy (exit {attempt.returncode}): {tail(attempt.stderr)}"
+                    )
+                    break
+                result.layers.append(layer)
+            if not result.layers:
+                return result
+        figure = Figure(
+            "deploy",
+            f"no-op deploy, {len(result.layers)} layer(s)",
+            "cfncompiler deploy --yes" + ("" if result.layers == list(LAYERS) else " --layer ..."),
+        )
+        argv = deploy_argv([] if result.layers == list(LAYERS) else result.layers)
+        for index in range(runs):
+            recording.write_text("", encoding="utf-8")
+            run, _, _ = run_once(argv, env, cwd)
+            figure.runs.append(run)
+            result.noop_actions.append(recorded_actions(recording))
+            log(
+                f"  no-op deploy: run {index + 1}/{runs} {run.wall:.3f} s, "
+                f"CreateChangeSet x{result.noop_actions[-1]['CreateChangeSet']}"
+            )
+        for bad in figure.unexpected[:1]:
+            figure.notes.append(f"exit {bad.returncode}: {tail(bad.stderr)}")
+        up_to_date = sum(1 for r in figure.runs if r.stderr.count("up to date") == len(result.layers))
+        figure.notes.append(f"{up_to_date}/{len(figure.runs)} runs said every layer was up to date")
+        result.noop = figure
+    return result
+
+
+# ----------------------------------------------------------------------------- machine and report
+
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    memory = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
+    return {
+        "CPU": model,
+        "nproc": nproc or str(len(os.sched_getaffinity(0))),
+        "Memory": memory,
+        "Kernel": platform.release(),
+        "Python": f"{platform.python_version()} ({sys.executable})",
+        "cfn-lint": package_version("cfn-lint"),
+        "moto": package_version("moto"),
+        "Commit": git_commit(),
+    }
+
+
+def package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def git_commit() -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "src", "spec"], cwd=ROOT, capture_output=True, text=True
+    )
+    commit = head.stdout.strip() or "unknown"
+    return commit + (" (src/ or spec/ with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
+def source_digest() -> str:
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "cfncompiler").rglob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def loadavg() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def wait_for_quiet(minutes: float) -> str:
+    """Poll the 1-minute load average until it is below QUIET_LOAD, for at most ``minutes``."""
+    if minutes <= 0:
+        return "not waited for"
+    deadline = time.monotonic() + minutes * 60
+    started = time.monotonic()
+    while True:
+        load = os.getloadavg()[0]
+        if load < QUIET_LOAD:
+            return f"quiet (1-min load {load:.2f} < {QUIET_LOAD}) after {time.monotonic() - started:.0f} s of waiting"
+        if time.monotonic() >= deadline:
+            return f"NOT quiet: 1-min load still {load:.2f} after waiting {minutes:g} min; measured anyway"
+        log(f"waiting for a quiet machine: 1-min load {load:.2f} (>= {QUIET_LOAD})")
+        time.sleep(15)
+
+
+Table = tuple[list[str], list[list[str]]]
+
+
+def markdown(table: Table) -> str:
+    headers, rows = table
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def seconds(values: Sequence[float]) -> str:
+    return f"{min(values):.3f} / {statistics.median(values):.3f} / {max(values):.3f}"
+
+
+def megabytes(values: Sequence[float]) -> str:
+    return f"{min(values):.0f} / {statistics.median(values):.0f} / {max(values):.0f}"
+
+
+def figure_table(figures: Sequence[Figure]) -> Table:
+    headers = [
+        "figure",
+        "command",
+        "runs",
+        "wall s (min / median / max)",
+        "peak RSS MB, largest process (min / median / max)",
+        "whole tree peak PSS MB (1 sampled run)",
+        "exit",
+        "1-min load before the runs (min - max)",
+    ]
+    rows = []
+    for f in figures:
+        codes = ", ".join(str(c) for c in sorted({r.returncode for r in f.runs}))
+        tree = f"{f.tree_pss_kb / 1024:.0f}" if f.tree_pss_kb is not None else "-"
+        rows.append(
+            [
+                f.title,
+                f"`{f.command}`",
+                str(len(f.runs)),
+                seconds(f.walls),
+                megabytes(f.rss_mb),
+                tree,
+                codes,
+                load_range(f),
+            ]
+        )
+    return headers, rows
+
+
+def load_range(figure: Figure) -> str:
+    loads = [r.load for r in figure.runs]
+    return f"{min(loads):.2f} - {max(loads):.2f}"
+
+
+def scaling_tables(sizes: Sequence[Size]) -> tuple[Table, Table, Linearity | None]:
+    points = [(s.services, s.compile.median) for s in sizes if s.layers]
+    fit = linearity(points) if len(points) >= 2 else None
+    headers = [
+        "platform services",
+        "platform resources",
+        "platform bytes",
+        "all four templates bytes",
+        "compile_only wall s (min / median / max)",
+        "s per added service (vs previous size)",
+        "compile_only peak RSS MB (median)",
+        "inside compile_only: import / load / compile s (median)",
+    ]
+    rows = []
+    previous: Size | None = None
+    for s in sizes:
+        platform_layer = s.layers.get("platform", {})
+        total = sum(layer["bytes"] for layer in s.layers.values())
+        step = "-"
+        if previous is not None and previous.layers and s.layers:
+            step = f"{(s.compile.median - previous.compile.median) / (s.services - previous.services) * 1000:.1f} ms"
+        inside = " / ".join(f"{s.steps[k]:.3f}" for k in ("import", "load", "compile")) if s.steps else "-"
+        rows.append(
+            [
+                str(s.services),
+                str(platform_layer.get("resources", "-")),
+                f"{platform_layer.get('bytes', 0):,}",
+                f"{total:,}",
+                seconds(s.compile.walls),
+                step,
+                f"{statistics.median(s.compile.rss_mb):.0f}",
+                inside,
+            ]
+        )
+        previous = s
+    synth_headers = [
+        "platform services",
+        "`cfncompiler synth --no-lint` verdict",
+        "wall s to the verdict (min / median / max)",
+        "peak RSS MB (median)",
+    ]
+    synth_rows = []
+    for s in sizes:
+        short, _ = verdict(s.synth)
+        synth_rows.append([str(s.services), short, seconds(s.synth.walls), f"{statistics.median(s.synth.rss_mb):.0f}"])
+    return (headers, rows), (synth_headers, synth_rows), fit
+
+
+@dataclass
+class Results:
+    started: datetime
+    machine: dict[str, str]
+    quiet: str
+    load_start: str
+    load_end: str = ""
+    source_changed: bool = False
+    runs: int = 7
+    figures: list[Figure] = field(default_factory=list)
+    sizes: list[Size] = field(default_factory=list)
+    deploy: DeployResult | None = None
+    finished: datetime | None = None
+
+
+def target_rows(results: Results) -> list[list[str]]:
+    by_key = {f.key: f for f in results.figures}
+    rows: list[list[str]] = []
+
+    def add(key: str, measured: float | None, shown: str, extra: str = "", ok: bool = True) -> None:
+        target = TARGETS[key]
+        if measured is None:
+            rows.append([target.what, target.wording(), "not measured", "not met", extra])
+            return
+        met = target.met(measured) and ok
+        rows.append([target.what, target.wording(), shown, "**met**" if met else "**not met**", extra])
+
+    for key in ("no_lint", "lint"):
+        f = by_key.get(key)
+        add(key, f.median if f else None, f"{f.median:.2f} s" if f else "", "median of cold runs")
+    synths = [by_key[k] for k in ("lint", "no_lint", "warm") if k in by_key]
+    if synths:
+        worst = max(synths, key=lambda f: f.peak_mb)
+        add(
+            "memory",
+            worst.peak_mb,
+            f"{worst.peak_mb:.0f} MB",
+            f"highest of the synth figures ({worst.title}): the larger of the biggest single process "
+            "over all runs and the sampled whole-tree PSS",
+        )
+    warm = by_key.get("warm")
+    add("warm", warm.median if warm else None, f"{warm.median:.2f} s" if warm else "", "median")
+    help_ = by_key.get("help")
+    add("help", help_.median if help_ else None, f"{help_.median:.2f} s" if help_ else "", "median")
+    deploy = results.deploy
+    if deploy and deploy.noop and deploy.noop.runs:
+        created = sum(a["CreateChangeSet"] for a in deploy.noop_actions)
+        complete = deploy.layers == list(LAYERS)
+        add(
+            "deploy",
+            deploy.noop.median,
+            f"{deploy.noop.median:.2f} s, {created} change sets",
+            f"median; CreateChangeSet calls over all {len(deploy.noop.runs)} no-op runs: {created}"
+            + ("" if complete else f"; only {', '.join(deploy.layers)} could be deployed"),
+            ok=created == 0 and complete and not deploy.noop.unexpected,
+        )
+    else:
+        add("deploy", None, "", "; ".join(deploy.notes) if deploy else "")
+    hundred = next((s for s in results.sizes if s.services == 100 and s.layers), None)
+    add(
+        "scale",
+        hundred.compile.median if hundred else None,
+        f"{hundred.compile.median:.2f} s" if hundred else "",
+        "median, whole process `bench/compile_only.py` (load, gather inputs, compile, render)",
+    )
+    return rows
+
+
+def report(results: Results) -> str:
+    m = results.machine
+    lines = [
+        "# cfncompiler benchmarks",
+        "",
+        f"Written by `make bench` (`bench/run.py`, {results.runs} runs per figure, none dropped) on "
+        f"{results.started:%Y-%m-%d %H:%M} UTC"
+        + (f", finished {results.finished:%H:%M} UTC" if results.finished else "")
+        + ". Do not edit by hand; run `make bench` again.",
+        "",
+        "## Machine",
+        "",
+        markdown(
+            (
+                ["", ""],
+                [
+                    *[[k, v] for k, v in m.items()],
+                    ["Load average (1 / 5 / 15 min) at start", results.load_start],
+                    ["Load average at end", results.load_end],
+                    ["Waiting for a quiet machine", results.quiet],
+                    [
+                        "Source during the run",
+                        "CHANGED while measuring (someone edited src/); figures may mix versions"
+                        if results.source_changed
+                        else "unchanged from start to end",
+                    ],
+                ],
+            )
+        ),
+        "",
+        "## Targets (issue 7)",
+        "",
+        markdown((["target", "goal", "measured", "verdict", "how"], target_rows(results))),
+        "",
+        "## Synth and start-up",
+        "",
+        "Every run is a new process. *Cold*: an empty `CFNCOMPILER_CACHE_DIR` (lint results and synth state) "
+        "and a new out dir per run; Python's bytecode and the OS page cache are warm, as on a workstation. "
+        "*Nothing changed*: one priming synth (not counted), then the same command with the same cache and out dir.",
+        "",
+        markdown(figure_table(results.figures)),
+        "",
+    ]
+    for f in results.figures:
+        lines += [f"- {f.title}: {note}" for note in f.notes]
+    if any(f.notes for f in results.figures):
+        lines.append("")
+    if results.sizes:
+        compile_table, synth_table, fit = scaling_tables(results.sizes)
+        lines += [
+            "## Scaling",
+            "",
+            "Specs generated by `bench/specgen.py`: the production spec with its platform layer grown to N "
+            "services by adding services shaped like key-provisioner (task definition, task role, log group, "
+            "target group, listener rule on `svc-NNN.company.com`, CloudMap entry, ECS service). "
+            "`bench/compile_only.py SPEC` loads, compiles and renders through the library, without the limit "
+            "check, the gate or writing (troposphere's own 500-resource guard lifted in that process), so the "
+            "curve reaches 100 services.",
+            "",
+            markdown(compile_table),
+            "",
+        ]
+        if fit:
+            lines += [
+                f"Least-squares line over the compile_only medians: {fit.intercept:.3f} s + "
+                f"{fit.slope * 1000:.1f} ms per service, R² = {fit.r2:.4f}; per added service between sizes: "
+                + ", ".join(f"{m * 1000:.1f} ms" for m in fit.marginal)
+                + f". Growth is **{'linear' if fit.linear else 'NOT linear'}** "
+                "(criterion: R² ≥ 0.98 and no step more than twice the cheapest per service).",
+                "",
+            ]
+        lines += [
+            "`cfncompiler synth --no-lint` on the same specs, cold, checks CloudFormation's limits before writing:",
+            "",
+            markdown(synth_table),
+            "",
+        ]
+        for s in results.sizes:
+            short, message = verdict(s.synth)
+            if message:
+                lines.append(f"- {s.services} services, {short}: `{message}`")
+        lines.append("")
+    d = results.deploy
+    if d is not None:
+        lines += ["## No-op deploy", ""]
+        if d.setup is not None:
+            lines.append(
+                f"The benchmark starts `python -m cfncompiler.sandbox` (moto) on a free port of 127.0.0.1 with "
+                f"moto's request recorder on (`MOTO_ENABLE_RECORDING`), synthesises the production spec, and deploys "
+                f"all four layers once with `cfncompiler deploy --yes` (dummy credentials, `AWS_ENDPOINT_URL`): "
+                f"{d.setup.wall:.1f} s, exit {d.setup.returncode}, requests: {fmt_actions(d.setup_actions)}."
+            )
+            lines.append("")
+        if d.noop is not None:
+            lines += [markdown(figure_table([d.noop])), ""]
+            per_run = [a["CreateChangeSet"] for a in d.noop_actions]
+            lines += [
+                f"CreateChangeSet calls per no-op run: {per_run} (total {sum(per_run)}). Requests of one no-op run: "
+                f"{fmt_actions(d.noop_actions[-1]) if d.noop_actions else '-'}.",
+                "",
+                "How they are counted: on the server. The recording file is emptied before each run; afterwards "
+                "every recorded request is classified by its query `Action` (CloudFormation's protocol), so a "
+                "change set created and deleted again within the run still counts. The first deploy's "
+                f"{d.setup_actions['CreateChangeSet']} CreateChangeSet calls show the counter sees them.",
+                "",
+            ]
+            lines += [f"- {note}" for note in d.noop.notes]
+        lines += [f"- {note}" for note in d.notes]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def fmt_actions(actions: Counter[str]) -> str:
+    return ", ".join(f"{name} x{count}" for name, count in sorted(actions.items())) or "none"
+
+
+def print_console(results: Results) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+    def show(title: str, table: Table) -> None:
+        headers, rows = table
+        rich_table = RichTable(title=title)
+        for header in headers:
+            rich_table.add_column(header)
+        for row in rows:
+            rich_table.add_row(*row)
+        console.print(rich_table)
+
+    show("Targets", (["target", "goal", "measured", "verdict", "how"], target_rows(results)))
+    show(
+        "Figures",
+        figure_table(results.figures + ([results.deploy.noop] if results.deploy and results.deploy.noop else [])),
+    )
+    if results.sizes:
+        compile_table, synth_table, _ = scaling_tables(results.sizes)
+        show("Scaling: compile_only", compile_table)
+        show("Scaling: synth", synth_table)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per figure (default 7)")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="platform service counts to scale over")
+    parser.add_argument("--wait-for-quiet", type=float, default=0, metavar="MINUTES", help="wait for load < 1.0 first")
+    parser.add_argument("--skip-deploy", action="store_true", help="leave out the no-op deploy figure")
+    parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md", help="where to write the report")
+    args = parser.parse_args(argv)
+    if not CLI.exists():
+        parser.error(f"{CLI} not found: run this with the project's virtualenv Python (make bench)")
+    sizes = [int(s) for s in re.split(r"[,\s]+", args.sizes.strip()) if s]
+
+    quiet = wait_for_quiet(args.wait_for_quiet)
+    results = Results(datetime.now(UTC), machine(), quiet, loadavg(), runs=args.runs)
+    log(f"machine: {results.machine['CPU']}, {results.machine['nproc']} CPUs; load {results.load_start}; {quiet}")
+    digest = source_digest()
+    with tempfile.TemporaryDirectory(prefix="cfncompiler-bench-") as temp:
+        work = Path(temp)
+        # A snapshot of the spec and its assets: others may edit spec/ while this runs.
+        shutil.copytree(ROOT / "spec", work / "project" / "spec")
+        shutil.copytree(ROOT / "litellm", work / "project" / "litellm")
+        spec = work / "project" / "spec" / "production.yaml"
+        results.figures += synth_figures(work, spec, args.runs)
+        results.figures.append(help_figure(work, args.runs))
+        results.sizes = scaling(work, args.runs, sizes)
+        if not args.skip_deploy:
+            try:
+                results.deploy = deploy_figure(work, spec, work / "warm" / "cache", args.runs)
+            except RuntimeError as exc:
+                results.deploy = DeployResult(notes=[f"the local endpoint could not be used: {exc}"])
+    results.load_end = loadavg()
+    results.finished = datetime.now(UTC)
+    results.source_changed = source_digest() != digest
+    args.output.write_text(report(results), encoding="utf-8")
+    print_console(results)
+    log(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
