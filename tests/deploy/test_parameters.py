@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cfncompiler.deploy.errors import Refused
 from cfncompiler.deploy.parameters import ParameterChange, as_request, changes, effective, fill
 
-DECLARED = {
+DECLARED: dict[str, dict[str, Any]] = {
     "VpcId": {"Type": "AWS::EC2::VPC::Id"},
     "AppSubnetIds": {"Type": "List<AWS::EC2::Subnet::Id>"},
     "Replicas": {"Type": "Number", "Default": 2},

@@ -90,18 +90,18 @@ def test_throttling_is_retried_by_botocore_until_the_call_succeeds() -> None:
     aws = connect("us-west-2")
     attempts: list[str] = []
 
-    def throttle_twice(request: Any, **_: Any) -> AWSResponse | None:
+    def throttle_once(request: Any, **_: Any) -> AWSResponse | None:
         attempts.append(request.url)
-        if len(attempts) <= 2:
-            return AWSResponse(request.url, 400, {"Content-Type": "text/xml"}, RawBody(THROTTLED))  # type: ignore[arg-type]
-        return None  # the third attempt goes to the endpoint for real
+        if len(attempts) == 1:
+            return AWSResponse(request.url, 400, {"Content-Type": "text/xml"}, RawBody(THROTTLED))
+        return None  # the retry goes to the endpoint for real
 
-    aws.cloudformation.meta.events.register("before-send.cloudformation.ListStacks", throttle_twice)
+    aws.cloudformation.meta.events.register("before-send.cloudformation.ListStacks", throttle_once)
 
     summaries = aws.cloudformation.list_stacks()["StackSummaries"]
 
     assert isinstance(summaries, list)
-    assert len(attempts) == 3
+    assert len(attempts) == 2
 
 
 def test_throttling_beyond_the_attempts_allowed_surfaces(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,7 +109,7 @@ def test_throttling_beyond_the_attempts_allowed_surfaces(monkeypatch: pytest.Mon
     aws = connect("us-west-2")
 
     def always_throttle(request: Any, **_: Any) -> AWSResponse:
-        return AWSResponse(request.url, 400, {"Content-Type": "text/xml"}, RawBody(THROTTLED))  # type: ignore[arg-type]
+        return AWSResponse(request.url, 400, {"Content-Type": "text/xml"}, RawBody(THROTTLED))
 
     aws.cloudformation.meta.events.register("before-send.cloudformation.ListStacks", always_throttle)
     with pytest.raises(ClientError, match="Throttling") as raised:
