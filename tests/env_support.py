@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
 from cfncompiler.cli import main
+from cfncompiler.model import Spec
 from tests.conftest import edit, minimal_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +39,14 @@ def copy_project(root: Path) -> Path:
 def templates_in(directory: Path) -> dict[str, bytes]:
     """The templates directly in ``directory`` (not those of an environment below it)."""
     return {p.name: p.read_bytes() for p in sorted(directory.glob("*.yaml")) if p.is_file()}
+
+
+def with_group(base: Spec, name: str, **changes: Any) -> Spec:
+    """``base`` with one security group changed, bypassing validation (an invalid spec would not load)."""
+    groups = dict(base.network.security_groups)
+    groups[name] = groups[name].model_copy(update=changes)
+    network = base.network.model_copy(update={"security_groups": groups})
+    return base.model_copy(update={"network": network})
 
 
 # --------------------------------------------------------------------------- generated specs

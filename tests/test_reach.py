@@ -15,7 +15,7 @@ import pytest
 
 from cfncompiler.model import SecurityGroup, Spec
 from cfncompiler.reach import Flow, flows, unmet_needs
-from tests.env_support import run
+from tests.env_support import run, with_group
 from tests.spec_edit import PRODUCTION_SPEC, edit, edited_spec, position, production, production_text
 
 WORKSPACES_TO_EFS = "        - {to: efs, ports: [2049], description: NFS to EFS}\n"
@@ -25,14 +25,6 @@ WORKSPACE_NEEDS = "    needs: [litellm, file_system]"
 
 def spec() -> Spec:
     return production().spec
-
-
-def with_group(base: Spec, name: str, **changes: Any) -> Spec:
-    """``base`` with one security group changed, bypassing validation (an invalid spec would not load)."""
-    groups = dict(base.network.security_groups)
-    groups[name] = groups[name].model_copy(update=changes)
-    network = base.network.model_copy(update={"security_groups": groups})
-    return base.model_copy(update={"network": network})
 
 
 def group(name: str) -> SecurityGroup:
