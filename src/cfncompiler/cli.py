@@ -239,30 +239,17 @@ def deploy_errors(command: F) -> F:
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
-        from botocore.exceptions import ClientError
-
-        from cfncompiler.deploy.errors import EXIT_INTERRUPTED, DeployError
-        from cfncompiler.deploy.session import explain
+        from cfncompiler.deploy.console import failure
 
         try:
             return command(*args, **kwargs)
-        except DeployError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo(
-                "Interrupted. Anything CloudFormation had started carries on; see `cfncompiler status`.", err=True
-            )
-            sys.exit(EXIT_INTERRUPTED)
-        except Exception as exc:
-            paragraph = explain(exc)
-            if paragraph is None and isinstance(exc, ClientError):
-                error = exc.response.get("Error", {})
-                paragraph = f"AWS rejected {exc.operation_name}: {error.get('Code')}: {error.get('Message')}"
-            if paragraph is None:
+        except (Exception, KeyboardInterrupt) as exc:
+            explained = failure(exc)
+            if explained is None:
                 raise
-            click.echo(f"error: {paragraph}", err=True)
-            sys.exit(EXIT_FAILED)
+            message, code = explained
+            click.echo(f"error: {message}", err=True)
+            sys.exit(code)
 
     return run  # type: ignore[return-value]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from rich import box
@@ -53,7 +53,7 @@ class LayerDiff:
     rows: Sequence[Row] = ()
     parameters: Sequence[ParameterChange] = ()
     note: str = ""
-    refused: Sequence[str] = field(default_factory=tuple)
+    refused: Sequence[str] = ()
 
 
 def rows(changes: Iterable[Mapping[str, Any]]) -> list[Row]:

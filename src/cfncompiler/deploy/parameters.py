@@ -6,7 +6,7 @@ stacks publish now; nothing is exported or imported between stacks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,14 +18,6 @@ class ParameterChange:
     name: str
     old: str | None
     new: str
-
-
-def upstream_outputs(outputs_by_layer: Sequence[tuple[str, Mapping[str, str]]]) -> dict[str, str]:
-    """All upstream Outputs by name; a nearer layer's value wins, as the contract never repeats a name."""
-    merged: dict[str, str] = {}
-    for _, outputs in outputs_by_layer:
-        merged.update(outputs)
-    return merged
 
 
 def fill(layer: str, declared: Mapping[str, Mapping[str, Any]], outputs: Mapping[str, str]) -> dict[str, str]:
