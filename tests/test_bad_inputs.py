@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from click.testing import CliRunner
 from cfncompiler.cli import main
 from cfncompiler.layers import ORDER
 from cfncompiler.synth import synth, template_file
-from tests.fuzz_support import make_workspace, production_text
+from tests.fuzz_support import LITELLM_DIR, make_workspace, production_text
 
 BUG_REPORT = "bug in cfncompiler"
 CLICK_PREAMBLE = re.compile(r"^(Usage: .*|Try '.*' for help\.)$")
@@ -142,6 +143,20 @@ def test_a_missing_asset_directory_is_a_located_problem_and_exits_2(tmp_path: Pa
     line = line_of(production_text(), "      assets:")
     outcome = run("synth", "--no-lint", "--spec", spec, "--out", tmp_path / "out")
     assert_one_clear_paragraph(outcome, f"{spec}:{line}:", "asset directory", "does not exist", code=2)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_absolute_asset_directory_is_a_located_problem_not_a_directory_to_ship(tmp_path: Path) -> None:
+    """assets.path is a directory relative to the spec file. An absolute one is taken as is: synth hashes and
+    ships whatever it names, and ``path: /`` walks the whole file system (/proc included) until it crashes."""
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(LITELLM_DIR, elsewhere)
+    spec = tmp_path / "spec" / "production.yaml"
+    spec.parent.mkdir()
+    text = production_text().replace("path: ../litellm", f"path: {elsewhere}")
+    spec.write_text(text, encoding="utf-8")
+    outcome = run("synth", "--no-lint", "--spec", spec, "--out", tmp_path / "out")
+    assert_one_clear_paragraph(outcome, f"{spec}:{line_of(text, '      assets:')}:", code=2)
     assert not (tmp_path / "out").exists()
 
 
