@@ -36,6 +36,22 @@ def test_a_second_synth_changes_nothing_on_disk(tmp_path: Path) -> None:
     assert snapshot(out) == before
 
 
+def test_a_spec_change_rewrites_only_the_templates_it_changes(
+    write_spec: Callable[[str], Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    synth(MINIMAL_SPEC, out, lint=False)
+    before = snapshot(out)
+    changed_spec = write_spec(edit(minimal_text(), ("traffic: reject", "traffic: all")))
+    result = synth(changed_spec, out, lint=False)
+    assert result.changed == ["network.yaml"]
+    after = snapshot(out)
+    assert after["network.yaml"][0] != before["network.yaml"][0]
+    assert {name: after[name] for name in after if name != "network.yaml"} == {
+        name: before[name] for name in before if name != "network.yaml"
+    }
+
+
 def test_two_synths_into_different_directories_write_identical_bytes(tmp_path: Path) -> None:
     synth(MINIMAL_SPEC, tmp_path / "one", lint=False)
     synth(MINIMAL_SPEC, tmp_path / "two", lint=False)
