@@ -37,8 +37,15 @@ def listener_priority(host: str, explicit: int | None) -> int:
 
 
 def service_names_unique(spec: Spec) -> Iterator[Problem]:
+    from cfncompiler.reach import RESERVED_NAMES
+
     seen: dict[str, str] = {}
     for where, name, _ in all_services(spec):
+        if name in RESERVED_NAMES:
+            yield where, (
+                f"'{name}' names something else in this spec ({', '.join(sorted(RESERVED_NAMES))}); "
+                "choose another service name"
+            )
         key = logical_id(name)
         if key in seen:
             yield where, f"service '{name}' clashes with '{seen[key]}' (a service name must be unique across layers)"

@@ -50,7 +50,7 @@ def friendly_errors(command: F) -> F:
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
-        from cfncompiler.errors import LimitExceeded, LintFailed, SpecError
+        from cfncompiler.errors import LimitExceeded, LintFailed, OutputError, SpecError
 
         try:
             return command(*args, **kwargs)
@@ -68,6 +68,9 @@ def friendly_errors(command: F) -> F:
             for finding in exc.findings:
                 click.echo(str(finding), err=True)
             click.echo(f"cfn-lint gate failed with {len(exc.findings)} finding(s); nothing was written.", err=True)
+            sys.exit(EXIT_FAILED)
+        except OutputError as exc:
+            click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_FAILED)
         except BrokenPipeError:
             # The reader went away (`cfncompiler reach | head`): stop quietly, as a SIGPIPE would.

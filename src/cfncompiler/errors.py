@@ -70,3 +70,7 @@ class NameClash(Exception):
         self.title = title
         self.first = first
         self.second = second
+
+
+class OutputError(Exception):
+    """The templates could not be written where they were asked for; nothing there was changed."""

@@ -38,10 +38,9 @@ class LoadedSpec:
         return _locate(self.document, loc, message, str(self.path))
 
     def files(self) -> list[Path]:
-        """The spec file and every file it extends."""
-        found: dict[str, None] = {}
-        _collect_origins(self.document, found)
-        return [Path(name) for name in found]
+        """The spec file and every file it extends, even one whose every value was overridden."""
+        files: list[Path] = getattr(self.document, "_files", [self.path])
+        return list(files)
 
 
 def load_spec(path: Path) -> Spec:
@@ -63,6 +62,7 @@ def read_document(path: Path, chain: tuple[Path, ...]) -> Any:
     document = read_yaml(path)
     base_name = document.get(EXTENDS)
     if base_name is None:
+        setattr(document, "_files", [path])  # noqa: B010 - a new attribute on a ruamel node
         return document
     if not isinstance(base_name, str):
         line, col = document.lc.value(EXTENDS)
@@ -80,6 +80,7 @@ def read_document(path: Path, chain: tuple[Path, ...]) -> Any:
     for key in base:
         origins.setdefault(key, getattr(base, "_origin", ""))
     setattr(base, "_origin", getattr(document, "_origin", ""))  # noqa: B010 - a new attribute on a ruamel node
+    setattr(base, "_files", [*getattr(base, "_files", []), path])  # noqa: B010 - every file of the chain
     return base
 
 
@@ -137,14 +138,6 @@ def _mark_origin(node: Any, file: str) -> None:
         setattr(node, "_origin", file)  # noqa: B010 - a new attribute on a ruamel node
         for child in node.values() if isinstance(node, CommentedMap) else node:
             _mark_origin(child, file)
-
-
-def _collect_origins(node: Any, found: dict[str, None]) -> None:
-    if isinstance(node, (CommentedMap, CommentedSeq)):
-        found.setdefault(getattr(node, "_origin", ""), None)
-        found.update(dict.fromkeys(getattr(node, "_key_origins", {}).values()))
-        for child in node.values() if isinstance(node, CommentedMap) else node:
-            _collect_origins(child, found)
 
 
 def _key_origins(node: CommentedMap) -> dict[Any, str]:
@@ -257,6 +250,8 @@ def _message(error: Any, loc: Loc) -> str:
             f"; did you mean '{hint[0]}'?" if hint else (f" (allowed: {', '.join(allowed)})" if allowed else "")
         )
         return f"unknown key '{loc[-1]}'{suggestion}"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])  # our own validator's sentence, as written
     message = str(error["msg"])
     if kind in {"string_pattern_mismatch"}:
         return f"{error['input']!r} is not a valid value here (expected {error['ctx']['pattern']})"

@@ -8,6 +8,7 @@ of each offending value so the loader can point at its line and column.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from ipaddress import IPv4Network
@@ -19,10 +20,11 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    field_validator,
     model_validator,
 )
 
-from cfncompiler.naming import logical_id
+from cfncompiler.naming import aws_regions, logical_id
 
 Path = tuple[str | int, ...]
 
@@ -507,7 +509,7 @@ class ContainerCheck(SpecModel):
 
 
 class Assets(SpecModel):
-    path: Annotated[str, Field(min_length=1, description="directory, relative to this spec file")]
+    path: Annotated[str, Field(pattern=r"^[^/~]", description="directory, relative to this spec file")]
     mount: Annotated[str, Field(pattern=r"^/\S*$", description="where the files appear in the container")]
     bucket: BucketName = Field(description="bucket (under data.buckets) the files are uploaded to")
 
@@ -667,6 +669,15 @@ class Logs(SpecModel):
 
 
 class Spec(SpecModel):
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, region: str) -> str:
+        known = aws_regions()
+        if known and region not in known:
+            hint = difflib.get_close_matches(region, known, n=1)
+            raise ValueError(f"unknown AWS region '{region}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+        return region
+
     extends: str | None = Field(
         default=None, description="a spec file (relative to this one) whose values this one overrides"
     )

@@ -6,7 +6,10 @@ the same ids and a rename in the spec is the only thing that changes one.
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -29,3 +32,13 @@ PRIMARY_SPEC = "production"
 def out_dir_for(spec_path: Path) -> Path:
     """templates_out/ for the production spec; templates_out/NAME/ for spec/NAME.yaml (an environment)."""
     return TEMPLATES_DIR if spec_path.stem == PRIMARY_SPEC else TEMPLATES_DIR / spec_path.stem
+
+
+@cache
+def aws_regions() -> frozenset[str]:
+    """Every region botocore knows, read from its endpoint data (no boto3 import: this runs on every load)."""
+    spec = find_spec("botocore")
+    if spec is None or spec.origin is None:
+        return frozenset()
+    data = json.loads((Path(spec.origin).parent / "data" / "endpoints.json").read_text(encoding="utf-8"))
+    return frozenset(region for partition in data["partitions"] for region in partition["regions"])

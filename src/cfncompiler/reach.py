@@ -17,6 +17,8 @@ from cfncompiler.model import ANYWHERE_PEER, VPC_PEER, SecurityGroup, Spec
 NFS_PORT = 2049
 HTTPS_PORT = 443
 VPC = "vpc"
+# Entities that are not services; a service may not take one of these names.
+RESERVED_NAMES = frozenset({"alb", "workspaces", "database", "cache", "file_system", "vpc-endpoints", VPC})
 
 
 @dataclass(frozen=True)

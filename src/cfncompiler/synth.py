@@ -15,7 +15,7 @@ from cfncompiler import limits
 from cfncompiler.asset_checks import check_asset_configs
 from cfncompiler.assets import asset_files, asset_prefix
 from cfncompiler.errors import LintFailed as LintFailed
-from cfncompiler.errors import NameClash, Problem, SpecError
+from cfncompiler.errors import NameClash, OutputError, Problem, SpecError
 from cfncompiler.layers import Inputs, build_all
 from cfncompiler.linter import Gate
 from cfncompiler.loader import LoadedSpec, load
@@ -96,7 +96,13 @@ def synth(spec_path: Path, out_dir: Path, *, lint: bool = True) -> SynthResult:
         findings = Gate().lint([(str(out_dir / c.file), c.text) for c in layers], loaded.spec.region)
         if findings:
             raise LintFailed(findings)
-    changed = write_all(out_dir, {c.file: c.text for c in layers})
+    try:
+        changed = write_all(out_dir, {c.file: c.text for c in layers})
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write the templates to {out_dir}: {exc.strerror or exc} ({exc.filename or out_dir}); "
+            "nothing there was changed. Pass --out with a directory you can write to."
+        ) from None
     directories = asset_directories(loaded)
     files = [*loaded.files(), *(p for d in directories for p in sorted(d.rglob("*")) if p.is_file())]
     return SynthResult(layers, changed, lint, warnings, files, directories)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from troposphere import AWSHelperFn, AWSObject, Join, Output, Parameter, Ref, Sub, Tags, Template
 
@@ -14,6 +14,24 @@ from cfncompiler.model import Spec
 from cfncompiler.references import CrossLayer, Known, meaning, references
 
 R = TypeVar("R", bound=AWSObject)
+
+
+class _Template(Template):  # type: ignore[misc]
+    """troposphere's Template without its own caps on resources, parameters and outputs.
+
+    troposphere raises a bare ValueError at the 501st resource; limits.py
+    enforces the same limits after the build, with the layer, the figure,
+    the limit and how to split, as the one place limits are checked.
+    """
+
+    def add_resource(self, resource: Any) -> Any:
+        return self._update(self.resources, resource)
+
+    def add_parameter(self, parameter: Any) -> Any:
+        return self._update(self.parameters, parameter)
+
+    def add_output(self, output: Any) -> Any:
+        return self._update(self.outputs, output)
 
 
 class Layer:
@@ -28,7 +46,7 @@ class Layer:
     def __init__(self, spec: Spec, name: str, description: str) -> None:
         self.spec = spec
         self.name = name
-        self.template = Template(Description=f"{spec.project} {name} layer: {description} (compiled by cfncompiler)")
+        self.template = _Template(Description=f"{spec.project} {name} layer: {description} (compiled by cfncompiler)")
         self._parameters: dict[str, Parameter] = {}
         self._local: dict[str, object] = {}
         self._focus: tuple[str | int, ...] | None = None
