@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from cfncompiler import linter
-from cfncompiler.linter import Finding, Gate
+from cfncompiler.errors import Finding
+from cfncompiler.linter import Gate
 from tests.conftest import COMMITTED_OUT, ROOT
 
 REGION = "us-west-2"
