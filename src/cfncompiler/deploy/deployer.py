@@ -5,53 +5,23 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
+from cfncompiler.assets import AssetFile
 from cfncompiler.deploy import changeset, guard, parameters, plan, stacks, uploads
 from cfncompiler.deploy.diff import BLOCKED, CHANGES, NEW, NO_CHANGES, UP_TO_DATE, LayerDiff, Row, rows
-from cfncompiler.deploy.errors import Refused, StackFailed, StoppedWatching
-from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS, Event, EventFeed, root_cause, waiter_for, watch
+from cfncompiler.deploy.errors import Refused
+from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
+from cfncompiler.deploy.operations import RECOVERY, StackOperations, failure
 from cfncompiler.deploy.project import Project, Target, parse_template
+from cfncompiler.deploy.report import Reporter
 from cfncompiler.deploy.session import Aws
 from cfncompiler.deploy.stacks import Deployed
 from cfncompiler.deploy.staging import TEMPLATE_BODY_LIMIT, Staging, upload_files
 
-# What to do about a stack that cannot be deployed over as it stands.
-RECOVERY = {
-    "ROLLBACK_COMPLETE": (
-        "its creation failed and was rolled back, so it holds no resources and can only be deleted. "
-        "Fix the cause, then run the deploy again with --replace-failed to delete and recreate it."
-    ),
-    "ROLLBACK_FAILED": (
-        "its creation failed and so did the rollback. Delete it in the CloudFormation console "
-        "(retaining the resources it names) and deploy again."
-    ),
-    "UPDATE_ROLLBACK_FAILED": (
-        "an update failed and so did the rollback; CloudFormation will not update it until the rollback "
-        "finishes. Fix what blocked it (the events say which resource), then run the deploy again with "
-        "--continue-rollback."
-    ),
-    "UPDATE_ROLLBACK_COMPLETE": (
-        "the last update failed and was rolled back; the previous version is running. Fix the cause and deploy again."
-    ),
-    "DELETE_FAILED": "a delete failed. Look at its events, fix the cause and destroy it again.",
-}
-
 UP_TO_DATE_STATE = "up to date"
 STALE_STATE = "stale"
 NOT_DEPLOYED_STATE = "not deployed"
-
-
-class Reporter(Protocol):
-    """How the deployer talks to whoever runs it."""
-
-    def note(self, layer: str, message: str) -> None: ...
-
-    def event(self, layer: str, event: Event) -> None: ...
-
-    def diff(self, diff: LayerDiff) -> None: ...
-
-    def confirm(self, diff: LayerDiff, question: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -81,7 +51,7 @@ class _Prepared:
     wanted: dict[str, str]
     current: Deployed | None
     deployed_document: dict[str, Any] | None = None
-    files: list[tuple[uploads.Asset, list[Any]]] = field(default_factory=list)
+    files: list[tuple[uploads.Asset, list[AssetFile]]] = field(default_factory=list)
 
     @property
     def up_to_date(self) -> bool:
@@ -102,6 +72,7 @@ class Deployer:
         self.reporter = reporter
         self.poll_seconds = poll_seconds
         self.staging = Staging(aws.s3, aws.sts, aws.region)
+        self.ops = StackOperations(self.cf, reporter, poll_seconds)
         # Logical ids some change set removed or replaced, to flag --allow-replace names that matched nothing.
         self._used_allowances: set[str] = set()
 
@@ -214,7 +185,12 @@ class Deployer:
 
     def _deploy_layer(self, layer: str, options: Options) -> str:
         outputs = self.upstream_outputs(layer)
-        current = self._settle(layer, self.describe(layer), options)
+        current = self.ops.settle(
+            layer,
+            self.describe(layer),
+            replace_failed=options.replace_failed,
+            continue_rollback=options.continue_rollback,
+        )
         prepared = self._prepare(layer, current, outputs)
         if prepared.up_to_date:
             self.reporter.note(layer, "up to date (deployed template and parameters match; no change set created)")
@@ -259,97 +235,21 @@ class Deployer:
         if prepared.deployed_document is not None:
             # For an allowed replacement this is the temporary policy: the named resources only are let go.
             guard.set_policy(self.cf, target.stack_name, set(before) - set(allowed))
-        feed = EventFeed(self.cf, created.stack_id)
-        changeset.execute(self.cf, created)
         waiter = "stack_create_complete" if prepared.deployed_document is None else "stack_update_complete"
-        ok = self._watch(target.layer, created.stack_id, waiter, feed, "deploy")
+        ok, history = self.ops.run(
+            target.layer, created.stack_id, waiter, "deploy", lambda: changeset.execute(self.cf, created)
+        )
         final = stacks.describe(self.cf, created.stack_id)
         status = final.status if final else "DELETE_COMPLETE"
         if not ok or status not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
             if prepared.deployed_document is not None:
                 guard.set_policy(self.cf, target.stack_name, before)
-            raise self._failure(target.stack_name, status, feed.history)
+            raise failure(target.stack_name, status, history)
         guard.set_policy(self.cf, target.stack_name, guard.stateful_ids(target.document))
         if final is not None and not final.termination_protection:
             guard.protect(self.cf, target.stack_name)
         self.reporter.note(target.layer, f"{status}")
         return status
-
-    def _watch(self, layer: str, stack_id: str, waiter: str, feed: EventFeed, doing: str) -> bool:
-        try:
-            return watch(
-                self.cf,
-                stack_id,
-                waiter,
-                feed,
-                lambda event: self.reporter.event(layer, event),
-                poll_seconds=self.poll_seconds,
-            )
-        except KeyboardInterrupt:
-            name = stack_id.split("/")[1] if stack_id.startswith("arn:") else stack_id
-            raise StoppedWatching(
-                f"Stopped watching {name}. CloudFormation carries on with the {doing} without this process; "
-                f"follow it with `cfncompiler status`, or `aws cloudformation describe-stack-events "
-                f"--stack-name {name}`, or in the CloudFormation console."
-            ) from None
-
-    def _failure(self, stack_name: str, status: str, history: list[Event]) -> StackFailed:
-        cause = root_cause(history)
-        text = f"{stack_name} failed and is now {status}."
-        if cause is not None:
-            text += f" Root cause: {cause.logical_id} ({cause.resource_type}) {cause.status}: {cause.reason}"
-        advice = RECOVERY.get(status)
-        if advice:
-            text += f" The stack is {status}: {advice}"
-        return StackFailed(text)
-
-    def _settle(self, layer: str, current: Deployed | None, options: Options) -> Deployed | None:
-        """Bring ``current`` to a state a change set can be made on, or explain why not."""
-        if current is None:
-            return None
-        if current.status == stacks.REVIEW:
-            # An empty shell left by a CREATE change set that never ran: clear it and create afresh.
-            self._delete(layer, current)
-            return None
-        if current.in_progress:
-            return self._settle(layer, self._wait_out(layer, current), options)
-        if current.status == "ROLLBACK_COMPLETE" and options.replace_failed:
-            self.reporter.note(layer, f"{current.name} is ROLLBACK_COMPLETE; deleting it to create it again")
-            self._delete(layer, current)
-            return None
-        if current.status == "UPDATE_ROLLBACK_FAILED" and options.continue_rollback:
-            return self._continue_rollback(layer, current, options)
-        if current.healthy:
-            return current
-        raise Refused(
-            f"{current.name} is {current.status}: {RECOVERY.get(current.status, 'it cannot be deployed over.')}"
-        )
-
-    def _wait_out(self, layer: str, current: Deployed) -> Deployed | None:
-        """Wait for the operation ``current`` is running to end; return the stack as it is then."""
-        self.reporter.note(layer, f"{current.name} is {current.status}; waiting for it to finish")
-        feed = EventFeed(self.cf, current.stack_id)
-        self._watch(layer, current.stack_id, waiter_for(current.status), feed, "operation")
-        return stacks.describe(self.cf, current.stack_id)
-
-    def _continue_rollback(self, layer: str, current: Deployed, options: Options) -> Deployed | None:
-        self.reporter.note(layer, f"{current.name} is UPDATE_ROLLBACK_FAILED; continuing the rollback")
-        feed = EventFeed(self.cf, current.stack_id)
-        self.cf.continue_update_rollback(StackName=current.stack_id)
-        ok = self._watch(layer, current.stack_id, "stack_rollback_complete", feed, "rollback")
-        after = stacks.describe(self.cf, current.stack_id)
-        if not ok or after is None or after.status != "UPDATE_ROLLBACK_COMPLETE":
-            raise self._failure(current.name, after.status if after else "DELETE_COMPLETE", feed.history)
-        return after
-
-    def _delete(self, layer: str, current: Deployed) -> None:
-        if current.termination_protection:
-            guard.protect(self.cf, current.stack_id, enabled=False)
-        feed = EventFeed(self.cf, current.stack_id)
-        self.cf.delete_stack(StackName=current.stack_id)
-        if not self._watch(layer, current.stack_id, "stack_delete_complete", feed, "delete"):
-            after = stacks.describe(self.cf, current.stack_id)
-            raise self._failure(current.name, after.status if after else "DELETE_COMPLETE", feed.history)
 
     # ------------------------------------------------------------------ status
 
@@ -393,7 +293,7 @@ class Deployer:
     def _destroy_layer(self, layer: str) -> None:
         current = self.describe(layer)
         if current is not None and current.in_progress:
-            current = self._wait_out(layer, current)
+            current = self.ops.wait_out(layer, current)
         if current is None:
             self.reporter.note(layer, "not deployed; nothing to destroy")
             return
@@ -413,5 +313,5 @@ class Deployer:
         self.reporter.diff(preview)
         if not self.reporter.confirm(preview, f"Delete stack {current.name}?"):
             raise Refused(f"Not confirmed: {current.name} was left as it was.")
-        self._delete(layer, current)
+        self.ops.delete(layer, current)
         self.reporter.note(layer, f"{current.name} deleted")
