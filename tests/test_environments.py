@@ -190,9 +190,8 @@ def test_staging_routes_its_own_hosts_under_its_own_certificate(staging_template
 
 
 def test_staging_keeps_what_it_does_not_override(staging_templates: dict[str, TemplateDict]) -> None:
-    for layer in ("network",):
-        prod, staging = production_templates()[layer], staging_templates[layer]
-        assert sorted(prod["Resources"]) == sorted(staging["Resources"])
+    prod, staging = production_templates()["network"], staging_templates["network"]
+    assert sorted(prod["Resources"]) == sorted(staging["Resources"])
     vpc = one(staging_templates["network"], "AWS::EC2::VPC")
     assert vpc["CidrBlock"] == "10.0.0.0/16"
     prod_db = one(production_templates()["data"], "AWS::RDS::DBInstance")
@@ -346,3 +345,15 @@ def test_a_cycle_of_extends_is_refused_at_the_extends_that_closes_it(
         "1 problem(s) in the spec; nothing was written.",
     ]
     assert not out.exists()
+
+
+def test_reach_and_graph_take_the_environment_spec(tmp_path: Path) -> None:
+    reach = run("reach", "--spec", STAGING_SPEC)
+    assert reach.exit_code == 0, reach.output
+    assert "alb -> coder:7080  (route coder.staging.company.com)" in reach.stdout.splitlines()
+    output = tmp_path / "architecture.md"
+    graph = run("graph", "--spec", STAGING_SPEC, "--output", output)
+    assert graph.exit_code == 0, graph.output
+    document = output.read_text(encoding="utf-8")
+    assert document.startswith("# coder-staging architecture\n")
+    assert '    database[("PostgreSQL 16.9<br/>db.t4g.medium")]' in document

@@ -1,8 +1,9 @@
 """A synth whose inputs have not changed reuses the last result; any change to what it read or wrote compiles again.
 
-Every test runs ``cfncompiler synth`` in this process on a copy of the project under ``tmp_path``,
-with the state kept under ``tmp_path`` too (CFNCOMPILER_CACHE_DIR), and counts the calls of
-``cfncompiler.synth.compile_spec``: zero on a reuse, one on a compile.
+Every test runs ``cfncompiler synth`` in this process on a small project under ``tmp_path`` (a spec,
+an environment extending it, a directory of assets), with the state kept under ``tmp_path`` too
+(CFNCOMPILER_CACHE_DIR), and counts the calls of ``cfncompiler.synth.compile_spec``: zero on a reuse,
+one on a compile. The lint gate is replaced by a clean, counting one; the linter's own tests cover it.
 """
 
 from __future__ import annotations

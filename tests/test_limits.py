@@ -299,3 +299,15 @@ def test_synth_refuses_a_platform_template_over_500_resources_naming_it_and_writ
     assert int(found["count"].replace(",", "")) > 500
     assert "nothing was written" in result.stderr
     assert not out.exists()
+
+
+def test_synth_says_which_templates_are_over_51200_bytes_and_must_be_staged_in_s3(tmp_path: Path) -> None:
+    spec = tmp_path / "wide.yaml"
+    spec.write_text(generated_spec(platform=15), encoding="utf-8")
+    result = run("synth", "--spec", spec, "--out", tmp_path / "out", "--no-lint")
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    sizes = {layer: (tmp_path / "out" / f"{layer}.yaml").stat().st_size for layer in lines}
+    assert sizes["platform"] > limits.INLINE_TEMPLATE_BYTES > sizes["network"]
+    staged = {layer for layer, line in lines.items() if "over 51,200 bytes: deploy stages it in S3" in line}
+    assert staged == {layer for layer, size in sizes.items() if size > limits.INLINE_TEMPLATE_BYTES}
