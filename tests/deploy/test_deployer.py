@@ -7,8 +7,9 @@ from typing import Any
 
 import boto3
 import pytest
+from click.testing import CliRunner
 
-from cfncompiler.deploy import guard
+from cfncompiler.cli import main
 from cfncompiler.deploy.deployer import NOT_DEPLOYED_STATE, STALE_STATE, UP_TO_DATE_STATE, Options
 from cfncompiler.deploy.diff import CHANGES, NEW, UP_TO_DATE
 from cfncompiler.deploy.errors import GuardRefused, Refused
@@ -43,6 +44,11 @@ def pending_change_sets(ws: Workspace, stack_id: str) -> list[str]:
     """Change sets of the stack that were left behind unexecuted."""
     summaries = ws.aws.cloudformation.list_change_sets(StackName=stack_id)["Summaries"]
     return [s["ChangeSetName"] for s in summaries if s["StackId"] == stack_id and s["ExecutionStatus"] == "AVAILABLE"]
+
+
+def denied_ids(policy: str) -> set[str]:
+    statements = json.loads(policy)["Statement"]
+    return {r.removeprefix("LogicalResourceId/") for s in statements if s["Effect"] == "Deny" for r in s["Resource"]}
 
 
 def stateful_logical_ids(ws: Workspace, layer: str) -> set[str]:
@@ -140,6 +146,13 @@ def test_a_spec_change_shows_in_diff_and_updates_only_its_layer(workspace: Works
     before = {layer: workspace.stack(layer) for layer in ORDER}
     workspace.edit(litellm_replicas(3))
 
+    shown = CliRunner().invoke(
+        main, ["diff", "--layer", "platform", "--spec", str(workspace.spec_path), "--out", str(workspace.out_dir)]
+    )
+    assert shown.exit_code == 0, shown.output
+    [row] = [line.split() for line in shown.stdout.splitlines() if "LitellmService" in line]
+    assert row == ["Modify", "LitellmService", "AWS::ECS::Service", "False", "DesiredCount"]
+
     [layer_diff] = workspace.deployer().diff(["platform"])
     assert layer_diff.state == CHANGES
     service = next(r for r in layer_diff.rows if r.logical_id == "LitellmService")
@@ -182,17 +195,27 @@ def test_removing_a_bucket_is_refused_by_the_guard_and_the_stack_is_unchanged(wo
     assert pending_change_sets(workspace, before["StackId"]) == []
 
 
-def test_allow_replace_lets_the_named_resource_go_and_re_protects_the_rest(workspace: Workspace) -> None:
+def test_allow_replace_lets_only_the_named_resource_go_under_a_temporary_policy(workspace: Workspace) -> None:
     workspace.deploy("network", "data")
+    protected_before = stateful_logical_ids(workspace, "data")
     workspace.edit(lambda doc: doc["data"]["buckets"].pop("backups"))
+    policies = count_calls(workspace.aws, "SetStackPolicy")
 
     workspace.deploy("data", options=Options(allow_replace=frozenset({"BucketBackups"})))
 
     stack = workspace.stack("data")
     assert stack["StackStatus"] == "UPDATE_COMPLETE"
-    policy = workspace.aws.cloudformation.get_stack_policy(StackName=stack["StackId"])["StackPolicyBody"]
-    assert "BucketBackups" not in policy
-    assert "LogicalResourceId/Database" in policy
+    during, final = (denied_ids(call["StackPolicyBody"]) for call in policies)
+    assert during == protected_before - {"BucketBackups"}
+    assert final == stateful_logical_ids(workspace, "data")
+    stored = workspace.aws.cloudformation.get_stack_policy(StackName=stack["StackId"])["StackPolicyBody"]
+    assert denied_ids(stored) == final and "BucketBackups" not in final
+
+
+def test_an_allow_replace_that_matches_nothing_is_reported(deployed: Workspace) -> None:
+    recorder = Recorder()
+    deployed.deployer(recorder).deploy((), Options(allow_replace=frozenset({"Databse"})))
+    assert ("-", "--allow-replace Databse: no change set removes or replaces it; ignored") in recorder.notes
 
 
 def test_status_tells_stale_from_up_to_date_and_not_deployed(workspace: Workspace) -> None:
@@ -253,14 +276,3 @@ def test_destroy_refuses_while_a_lower_layer_exists_then_deletes_the_lowest(work
     [preview] = recorder.diffs
     assert preview.rows and all(r.action == "Remove" for r in preview.rows)
     assert recorder.questions == [f"Delete stack {workspace.project.stack_name('observability')}?"]
-
-
-def test_guard_policy_lists_only_stateful_resources() -> None:
-    document = {
-        "Resources": {
-            "Db": {"Type": "AWS::RDS::DBInstance"},
-            "Sg": {"Type": "AWS::EC2::SecurityGroup"},
-            "Logs": {"Type": "AWS::Logs::LogGroup"},
-        }
-    }
-    assert guard.stateful_ids(document) == ["Db", "Logs"]
