@@ -1,8 +1,10 @@
 """Mutations of the real spec for the property tests, and the checks every outcome must pass.
 
 A mutant is the bytes of ``spec/production.yaml`` after one to four mutations: some
-on the parsed document (ruamel round-trip, so comments, anchors and order survive),
-then at most one on the text. Each mutation is what a person editing the file can
+on the parsed document (read as the loader reads it, YAML 1.2; written back with
+PyYAML's C emitter, which keeps key order and turns shared nodes back into anchors
+and aliases, a hundred times faster than a round-trip dump), then at most one on the
+text, which is the file itself when nothing else changed. Each mutation is what a person editing the file can
 do by accident: delete a key, add an unknown one, give a value the wrong type, push a
 number out of its range, write a string the compiler must interpret, break the YAML,
 duplicate a key, save half a file, or save it in the wrong encoding.
@@ -11,7 +13,6 @@ duplicate a key, save half a file, or save it in the wrong encoding.
 from __future__ import annotations
 
 import copy
-import io
 import os
 import re
 import shutil
@@ -21,9 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+from hypothesis import assume
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION_SPEC = ROOT / "spec" / "production.yaml"
@@ -44,15 +46,12 @@ class Mutant:
     def __repr__(self) -> str:
         return f"Mutant({' + '.join(self.steps)})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How hypothesis prints a falsifying example: the steps, not 20 kB of bytes."""
+        printer.text(repr(self))
+
 
 # --------------------------------------------------------------------------- the document
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
-    return yaml
 
 
 @cache
@@ -60,9 +59,30 @@ def production_text() -> str:
     return PRODUCTION_SPEC.read_text(encoding="utf-8")
 
 
+def _plain(node: Any, memo: dict[int, Any]) -> Any:
+    """ruamel's document as plain dicts, lists and scalars; a node used twice (an alias) stays shared."""
+    if id(node) in memo:
+        return memo[id(node)]
+    if isinstance(node, dict):
+        mapping: dict[Any, Any] = {}
+        memo[id(node)] = mapping
+        for key, value in node.items():
+            mapping[_plain(key, memo)] = _plain(value, memo)
+        return mapping
+    if isinstance(node, list):
+        items: list[Any] = []
+        memo[id(node)] = items
+        items.extend(_plain(item, memo) for item in node)
+        return items
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
 @cache
 def _production_document() -> Any:
-    return _yaml().load(production_text())
+    return _plain(YAML(typ="rt").load(production_text()), {})
 
 
 def production_document() -> Any:
@@ -71,17 +91,15 @@ def production_document() -> Any:
 
 
 def dump(document: Any) -> str:
-    stream = io.StringIO()
-    _yaml().dump(document, stream)
-    return stream.getvalue()
+    return str(yaml.dump(document, Dumper=yaml.CSafeDumper, sort_keys=False, width=4096, allow_unicode=True))
 
 
 def nodes(document: Any, path: NodePath = ()) -> Iterator[tuple[NodePath, Any]]:
     """Every node below the root with its path, parents before children, in file order."""
     children: Iterator[tuple[str | int, Any]]
-    if isinstance(document, CommentedMap):
+    if isinstance(document, dict):
         children = iter(document.items())
-    elif isinstance(document, CommentedSeq):
+    elif isinstance(document, list):
         children = iter(enumerate(document))
     else:
         return
@@ -163,7 +181,7 @@ UNKNOWN_KEYS = st.one_of(
 
 
 def _mapping_keys(document: Any) -> list[NodePath]:
-    return [path for path, _ in nodes(document) if isinstance(at(document, path[:-1]), CommentedMap)]
+    return [path for path, _ in nodes(document) if isinstance(at(document, path[:-1]), dict)]
 
 
 def _list_items(document: Any) -> list[NodePath]:
@@ -171,7 +189,7 @@ def _list_items(document: Any) -> list[NodePath]:
 
 
 def _mappings(document: Any) -> list[NodePath]:
-    return [(), *(path for path, node in nodes(document) if isinstance(node, CommentedMap))]
+    return [(), *(path for path, node in nodes(document) if isinstance(node, dict))]
 
 
 def _scalars(document: Any, kind: type | tuple[type, ...]) -> list[NodePath]:
@@ -334,7 +352,58 @@ def mutants(draw: st.DrawFn) -> Mutant:
     if text_mutation is not None:
         step, content = text_mutation(draw, text)
         steps.append(step)
+    assume(reads_only_the_workspace(content))
     return Mutant(tuple(steps), content)
+
+
+# --------------------------------------------------------------------------- keeping the run safe
+
+# Keys whose value is a path the compiler reads: an asset directory (every file under it is
+# hashed) and the spec a spec extends.
+PATH_KEYS = {("assets", "path"), ("extends",)}
+
+
+def reads_only_the_workspace(content: bytes) -> bool:
+    """False when the mutant names a path outside the workspace (absolute, or climbing above it).
+
+    Such mutants are left out: ``assets: {path: /}`` makes synth hash every file on the
+    machine (/proc included), which can take the machine down rather than fail a test.
+    tests/test_bad_inputs.py covers paths outside the spec's tree on their own.
+    """
+    try:
+        document = yaml.load(content, Loader=yaml.CSafeLoader)
+    except Exception:
+        try:
+            document = YAML(typ="rt").load(content)
+        except Exception:
+            return True  # the loader stops at the same error before reading any path
+    return all(_inside_workspace(value) for value in _path_values(document))
+
+
+def _path_values(node: Any, seen: set[int] | None = None) -> Iterator[Any]:
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if (key,) in PATH_KEYS:
+                yield value
+            if isinstance(value, dict) and any((key, inner) in PATH_KEYS for inner in value):
+                yield from (value[inner] for inner in value if (key, inner) in PATH_KEYS)
+            yield from _path_values(value, seen)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _path_values(item, seen)
+
+
+def _inside_workspace(value: Any) -> bool:
+    """The spec sits in <workspace>/spec/: a relative path may climb one level, no more."""
+    if not isinstance(value, str):
+        return True
+    if value.startswith(("/", "~", "\\")) or "\x00" in value:
+        return False
+    return not os.path.normpath(os.path.join("spec", value)).startswith("..")
 
 
 # --------------------------------------------------------------------------- directories
