@@ -160,6 +160,18 @@ def test_an_absolute_asset_directory_is_a_located_problem_not_a_directory_to_shi
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("value", ["true", "167772160"], ids=["boolean", "integer"])
+def test_a_cidr_of_the_wrong_type_is_reported_as_such_not_read_as_an_address(tmp_path: Path, value: str) -> None:
+    """The spec is strict about types; today `cidr: true` is read as 0.0.0.1/32 and 167772160 as 10.0.0.0/32,
+    and the problem reported is a range problem about an address nobody wrote."""
+    spec = make_workspace(tmp_path)
+    text = production_text().replace("  cidr: 10.0.0.0/16", f"  cidr: {value}")
+    spec.write_text(text, encoding="utf-8")
+    outcome = run("synth", "--no-lint", "--spec", spec, "--out", tmp_path / "out")
+    assert_one_clear_paragraph(outcome, f"{spec}:{line_of(text, '  cidr:')}:", "network.cidr", code=2)
+    assert "/32" not in outcome.stderr, "the value was read as an IPv4 address"
+
+
 # --------------------------------------------------------------------------- regions
 
 
