@@ -8,7 +8,6 @@ exactly where it says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +66,12 @@ def test_out_dir_for_puts_production_at_the_top_and_each_environment_in_its_own_
 
 
 @pytest.fixture(scope="module")
-def staging_synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Result]]:
+def staging_synth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
     """``cfncompiler synth --spec spec/staging.yaml`` (lint gate on) run in a copy of the project."""
     root = copy_project(tmp_path_factory.mktemp("staging") / "project")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
-        yield root, run("synth", "--spec", "spec/staging.yaml")
+        return root, run("synth", "--spec", "spec/staging.yaml")
 
 
 def test_synth_of_staging_writes_templates_out_staging_and_nothing_at_the_top(
