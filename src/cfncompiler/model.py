@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -53,7 +54,16 @@ Name = Annotated[
     Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=40, description="lower-case name: letters, digits, hyphens"),
 ]
 Port = Annotated[int, Field(ge=1, le=65535, description="TCP/UDP port 1-65535")]
-Cidr = Annotated[IPv4Network, Field(strict=False, description="IPv4 network, e.g. 10.0.0.0/16")]
+def _cidr_text(value: Any) -> Any:
+    # Lax mode would read `true` or `167772160` as an address; a CIDR is only ever written as text.
+    if not isinstance(value, str):
+        raise ValueError(f"a CIDR is written as text such as 10.0.0.0/16, not {type(value).__name__} {value!r}")
+    return value
+
+
+Cidr = Annotated[
+    IPv4Network, BeforeValidator(_cidr_text), Field(strict=False, description="IPv4 network, e.g. 10.0.0.0/16")
+]
 Description = Annotated[str, Field(min_length=1, max_length=255)]
 # EC2 accepts only these characters in security-group and rule descriptions.
 GroupDescription = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9 ._\-:/()#,@+=&;{}!$*]*$")]
