@@ -22,6 +22,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from cfncompiler.cli import main
+from cfncompiler.naming import out_dir_for
 from tests.env_support import ROOT, SPEC_DIR
 
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
@@ -232,3 +233,19 @@ def test_the_up_to_date_checks_regenerate_the_templates_of_every_committed_spec(
     assert "spec/staging.yaml" in committed
     missing = committed - regenerated_specs(snippet())
     assert missing == set(), f"templates of {sorted(missing)} can go stale without this check noticing"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_every_synth_the_ci_up_to_date_step_runs_writes_into_its_specs_own_directory() -> None:
+    # Compiling staging into templates_out/ would overwrite production's templates and fail the diff.
+    synths = [
+        shlex.split(line)
+        for words in up_to_date_step()
+        for line in expanded(words).splitlines()
+        if "cfncompiler synth" in line
+    ]
+    assert len(synths) >= 2
+    for words in synths:
+        spec = Path(words[words.index("--spec") + 1]) if "--spec" in words else Path("spec/production.yaml")
+        out = Path(words[words.index("--out") + 1]) if "--out" in words else out_dir_for(spec)
+        assert out == out_dir_for(spec), f"{shlex.join(words)} writes {spec}'s templates into {out}"

@@ -8,6 +8,9 @@ exactly where it says so.
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -356,3 +359,39 @@ def test_reach_and_graph_take_the_environment_spec(tmp_path: Path) -> None:
     document = output.read_text(encoding="utf-8")
     assert document.startswith("# coder-staging architecture\n")
     assert '    database[("PostgreSQL 16.9<br/>db.t4g.medium")]' in document
+
+
+# --------------------------------------------------------------------------- make SPEC=...
+
+COMMITTED_SPECS = sorted(p.name for p in (ROOT / "spec").glob("*.yaml"))
+# goal -> (the program line `make -n` prints for it, the option naming the directory it acts on)
+MAKE_GOALS = {
+    "synth": ("cfncompiler synth", "--out"),
+    "lint": ("cfncompiler lint", "--out"),
+    "diff": ("cfncompiler diff", "--out"),
+    "deploy": ("cfncompiler deploy", "--out"),
+    "status": ("cfncompiler status", "--out"),
+    "destroy": ("cfncompiler destroy", "--out"),
+    "security": ("checkov", "--directory"),
+}
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.parametrize("goal", sorted(MAKE_GOALS))
+@pytest.mark.parametrize("spec_name", COMMITTED_SPECS)
+def test_make_with_spec_acts_on_that_specs_own_templates(spec_name: str, goal: str) -> None:
+    # staging.yaml says `make synth SPEC=spec/staging.yaml` writes templates_out/staging/; CI and the
+    # pre-commit hook rely on it. Writing (or deploying) another spec's directory would mix environments.
+    spec = Path("spec") / spec_name
+    done = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), "--no-print-directory", goal, f"SPEC={spec}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    program, option = MAKE_GOALS[goal]
+    [line] = [line for line in done.stdout.splitlines() if program in line]
+    words = shlex.split(line)
+    directory = Path(words[words.index(option) + 1]) if option in words else out_dir_for(spec)
+    assert directory == out_dir_for(spec), f"`make {goal} SPEC={spec}` acts on {directory}"
