@@ -1,6 +1,9 @@
 # Two commands set everything up on a fresh machine: `make synth` and `make test`.
 SPEC ?= spec/production.yaml
-OUT ?= templates_out
+# Where SPEC's templates live: templates_out/ for production.yaml, templates_out/NAME/ for
+# spec/NAME.yaml (as `cfncompiler --spec` decides on its own); OUT=dir overrides.
+SPEC_NAME := $(basename $(notdir $(SPEC)))
+OUT ?= $(if $(filter production,$(SPEC_NAME)),templates_out,templates_out/$(SPEC_NAME))
 VENV ?= .venv
 PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/cfncompiler

@@ -158,7 +158,11 @@ CROSS_FIELD_RULES = [
         id="interface-endpoints-without-group",
     ),
     pytest.param(
-        [(LAST_SUBNET, LAST_SUBNET + "    app--a: {cidr: 10.1.12.0/24, az: 0, tier: app}\n")],
+        # In a tier of its own: a second app subnet in AZ 0 would also break one-subnet-per-AZ.
+        [
+            ("    data: none\n", "    data: none\n    spare: none\n"),
+            (LAST_SUBNET, LAST_SUBNET + "    app--a: {cidr: 10.1.12.0/24, az: 0, tier: spare}\n"),
+        ],
         "network.subnets.app--a",
         "subnet 'app--a' clashes with 'app-a' (both become 'AppA'); rename one",
         Where("app--a:", "app--a"),
@@ -602,15 +606,27 @@ def test_type_errors_in_different_sections_are_reported_together(minimal_edited:
 def test_a_type_error_does_not_hide_cross_field_problems_elsewhere_in_the_spec(
     minimal_edited: Callable[..., Path],
 ) -> None:
-    # "All problems at once": a typo in one security group must not hide a subnet outside the VPC
-    # (nor a data placement naming a missing group) until the typo is fixed.
+    # A typo in one security group must not hide a subnet outside the VPC in the same section
+    # (the loader's lax second pass runs the section's rules past the typo).
     spec = minimal_edited(
         ("ports: [8080, 9090]", 'ports: [8080, "9090"]'),
         ("cidr: 10.1.20.0/24", "cidr: 10.2.20.0/24"),
-        ("security_group: files", "security_group: filez"),
     )
     assert [p.path for p in problems_of(spec)] == [
         "network.subnets.data-a.cidr",
+        "network.security_groups.service.ingress[0].ports[1]",
+    ]
+
+
+def test_a_type_error_does_not_hide_a_placement_naming_a_missing_group(
+    minimal_edited: Callable[..., Path],
+) -> None:
+    # Rules across sections run once every section is valid; a quoted port no longer blocks them.
+    spec = minimal_edited(
+        ("ports: [8080, 9090]", 'ports: [8080, "9090"]'),
+        ("security_group: files", "security_group: filez"),
+    )
+    assert [p.path for p in problems_of(spec)] == [
         "network.security_groups.service.ingress[0].ports[1]",
         "data.file_system.security_group",
     ]

@@ -37,6 +37,11 @@ class LoadedSpec:
     def problem(self, loc: Loc, message: str) -> Problem:
         return _locate(self.document, loc, message, str(self.path))
 
+    def directory_of(self, loc: Loc) -> Path:
+        """The directory of the file that wrote the value at ``loc``: relative paths there start from it."""
+        origin, _, _ = _position(self.document, loc)
+        return Path(origin).parent if origin else self.path.parent
+
     def files(self) -> list[Path]:
         """The spec file and every file it extends, even one whose every value was overridden."""
         files: list[Path] = getattr(self.document, "_files", [self.path])
@@ -85,15 +90,41 @@ def read_document(path: Path, chain: tuple[Path, ...]) -> Any:
 
 
 def _merge(base: CommentedMap, override: CommentedMap) -> None:
+    origin = getattr(override, "_origin", "")
     for key, value in override.items():
         if value is None and key in base:
             del base[key]
+            # Remember where the key was removed, so "required key is missing" can point there.
+            line, col = override.lc.value(key)
+            _removed(base)[key] = (origin, line, col)
         elif isinstance(value, CommentedMap) and isinstance(base.get(key), CommentedMap):
+            # A YAML alias (`*langfuse-env`) may share this map with another key: merge into a copy.
+            base[key] = _own_copy(base[key])
             _merge(base[key], value)
         else:
             base[key] = value
             base.lc.data[key] = override.lc.data[key]
-            _key_origins(base)[key] = getattr(override, "_origin", "")
+            _key_origins(base)[key] = origin
+
+
+def _own_copy(node: CommentedMap) -> CommentedMap:
+    copy = CommentedMap()
+    for key, value in node.items():
+        copy[key] = value
+    copy.lc.line, copy.lc.col = node.lc.line, node.lc.col
+    copy.lc.data = dict(node.lc.data)
+    for attribute in ("_origin", "_key_origins", "_removed"):
+        if hasattr(node, attribute):
+            value = getattr(node, attribute)
+            setattr(copy, attribute, dict(value) if isinstance(value, dict) else value)
+    return copy
+
+
+def _removed(node: CommentedMap) -> dict[Any, tuple[str, int, int]]:
+    if not hasattr(node, "_removed"):
+        setattr(node, "_removed", {})  # noqa: B010 - a new attribute on a ruamel node
+    removed: dict[Any, tuple[str, int, int]] = getattr(node, "_removed")  # noqa: B009
+    return removed
 
 
 def read_yaml(path: Path) -> Any:
@@ -151,10 +182,18 @@ def validate(document: Any, file: str) -> Spec:
     try:
         return Spec.model_validate(document)
     except ValidationError as exc:
-        raise SpecError(_problems(exc, document, file)) from None
+        problems = _problems(exc, document, file)
+    # Cross-field rules run only on a section whose fields are all valid, so a quoted number
+    # would hide a subnet outside the VPC until the next run. A second, lax pass (where "9090"
+    # reads as 9090) lets those rules run too; only its rule findings are added.
+    try:
+        Spec.model_validate(document, strict=False)
+    except ValidationError as lax:
+        problems += _problems(lax, document, file, rules_only=True)
+    raise SpecError(sorted(set(problems), key=lambda p: (p.file, p.line, p.column, p.message)))
 
 
-def _problems(exc: ValidationError, document: Any, file: str) -> list[Problem]:
+def _problems(exc: ValidationError, document: Any, file: str, *, rules_only: bool = False) -> list[Problem]:
     found: list[Problem] = []
     for error in exc.errors():
         cause = (error.get("ctx") or {}).get("error")
@@ -162,6 +201,8 @@ def _problems(exc: ValidationError, document: Any, file: str) -> list[Problem]:
         if isinstance(cause, RuleViolations):
             for rel, message in cause.violations:
                 found.append(_locate(document, base + tuple(rel), message, file))
+        elif rules_only:
+            continue
         else:
             at_key = error["type"] == "extra_forbidden" or KEY_SEGMENT in error["loc"]
             found.append(_locate(document, base, _message(error, base), file, at_key=at_key))
@@ -226,7 +267,10 @@ def _position(document: Any, loc: Loc, *, at_key: bool = False) -> tuple[str | N
             origin = getattr(node, "_origin", origin)
             node = node[part]
         else:
-            if depth == 0 and isinstance(node, (CommentedMap, CommentedSeq)):
+            removed = getattr(node, "_removed", {}).get(part) if isinstance(node, CommentedMap) else None
+            if removed is not None:
+                origin, line, col = removed
+            elif depth == 0 and isinstance(node, (CommentedMap, CommentedSeq)):
                 line, col = node.lc.line, node.lc.col
             break
     return origin, line + 1, col + 1

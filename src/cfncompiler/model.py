@@ -54,6 +54,8 @@ Name = Annotated[
     Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=40, description="lower-case name: letters, digits, hyphens"),
 ]
 Port = Annotated[int, Field(ge=1, le=65535, description="TCP/UDP port 1-65535")]
+
+
 def _cidr_text(value: Any) -> Any:
     # Lax mode would read `true` or `167772160` as an address; a CIDR is only ever written as text.
     if not isinstance(value, str):
@@ -72,6 +74,10 @@ GroupDescription = Annotated[str, Field(min_length=1, max_length=255, pattern=r"
 LogRetentionDays = Literal[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
 ]
+
+# S3 bucket names: at most 63 characters; ours are <project>-<name>-<12-digit account id>.
+S3_NAME_MAX = 63
+S3_NAME_OVERHEAD = 2 + 12
 
 # Words a security-group rule may use instead of a group name.
 VPC_PEER = "vpc"
@@ -214,6 +220,21 @@ class Network(SpecModel):
     def subnets_in(self, tier: str) -> list[str]:
         return [name for name, subnet in self.subnets.items() if subnet.tier == tier]
 
+    def one_subnet_per_az(self, tier: str, where: Path, what: str) -> Iterator[tuple[Path, str]]:
+        """AWS puts at most one mount target or interface endpoint ENI in each AZ."""
+        seen: dict[int, str] = {}
+        for name in self.subnets_in(tier):
+            az = self.subnets[name].az
+            if az in seen:
+                yield (
+                    where,
+                    (
+                        f"{what} take one subnet per availability zone, but tier '{tier}' has "
+                        f"'{seen[az]}' and '{name}' both in AZ {az}"
+                    ),
+                )
+            seen.setdefault(az, name)
+
     def tiers_routed_by(self, kind: RouteKind) -> list[str]:
         return [tier for tier, route in self.tiers.items() if route is kind]
 
@@ -281,6 +302,10 @@ class Network(SpecModel):
                 yield ("endpoints", "gateway_tiers", i), f"unknown tier '{tier}'"
         if endpoints.interface_tier is not None and endpoints.interface_tier not in self.tiers:
             yield ("endpoints", "interface_tier"), f"unknown tier '{endpoints.interface_tier}'"
+        elif endpoints.interface_tier is not None and endpoints.interface:
+            yield from self.one_subnet_per_az(
+                endpoints.interface_tier, ("endpoints", "interface_tier"), "interface endpoints"
+            )
         if endpoints.security_group is not None and endpoints.security_group not in self.security_groups:
             yield ("endpoints", "security_group"), self._unknown_group(endpoints.security_group)
 
@@ -727,6 +752,19 @@ class Spec(SpecModel):
                 yield (*where, tier_field), f"unknown tier '{tier}' (tiers: {', '.join(net.tiers)})"
             if group not in net.security_groups:
                 yield (*where, "security_group"), net._unknown_group(group)
+        longest = max(self.data.buckets, key=len, default="")
+        if longest and len(self.project) + len(longest) + S3_NAME_OVERHEAD > S3_NAME_MAX:
+            yield (
+                ("data", "buckets", longest),
+                (
+                    f"the bucket name {self.project}-{longest}-<account id> would be "
+                    f"{len(self.project) + len(longest) + S3_NAME_OVERHEAD} characters; S3 allows {S3_NAME_MAX} "
+                    "(shorten the bucket or the project name)"
+                ),
+            )
+        fs = self.data.file_system
+        if fs.mount_tier in net.tiers:
+            yield from net.one_subnet_per_az(fs.mount_tier, ("data", "file_system", "mount_tier"), "EFS mount targets")
         db_tier_azs = {net.subnets[s].az for s in net.subnets_in(self.data.database.subnet_tier)}
         if self.data.database.subnet_tier in net.tiers and len(db_tier_azs) < 2:
             yield ("data", "database", "subnet_tier"), "RDS needs subnets in at least two availability zones"

@@ -57,10 +57,11 @@ def gather_inputs(loaded: LoadedSpec) -> Inputs:
     """Read what the builders may not read themselves (asset files), checking it against the spec."""
     problems: list[Problem] = []
     prefixes: dict[str, str] = {}
+    sources: dict[str, str] = {}
     for section, name, service in loaded.spec.services():
         if service.assets is None:
             continue
-        directory = loaded.path.parent / service.assets.path
+        directory = _asset_directory(loaded, section, name, service.assets.path)
         if not directory.is_dir():
             problems.append(
                 loaded.problem(
@@ -71,9 +72,16 @@ def gather_inputs(loaded: LoadedSpec) -> Inputs:
             continue
         problems += check_asset_configs(directory, service, Path(os.path.relpath(directory)))
         prefixes[name] = asset_prefix(name, asset_files(directory))
+        # The deployer finds the files from the spec it is given, whichever file named them.
+        sources[name] = Path(os.path.relpath(directory, loaded.path.parent)).as_posix()
     if problems:
         raise SpecError(problems)
-    return Inputs(asset_prefixes=prefixes)
+    return Inputs(asset_prefixes=prefixes, asset_sources=sources)
+
+
+def _asset_directory(loaded: LoadedSpec, section: str, name: str, path: str) -> Path:
+    """Asset paths are relative to the file that wrote them (a base spec may live elsewhere)."""
+    return loaded.directory_of((section, "services", name, "assets", "path")) / path
 
 
 def compile_spec(spec: Spec, inputs: Inputs) -> list[CompiledLayer]:
@@ -119,7 +127,7 @@ def _clash_problem(loaded: LoadedSpec, clash: NameClash) -> Problem:
 
 def asset_directories(loaded: LoadedSpec) -> list[Path]:
     return [
-        loaded.path.parent / service.assets.path
-        for _, _, service in loaded.spec.services()
+        _asset_directory(loaded, section, name, service.assets.path)
+        for section, name, service in loaded.spec.services()
         if service.assets is not None
     ]

@@ -233,23 +233,33 @@ def test_nothing_admits_traffic_from_anywhere(network_template: TemplateDict) ->
 def test_workspaces_egress_is_litellm_dns_https_and_nfs_only(network_template: TemplateDict) -> None:
     # The design lists LiteLLM, DNS and HTTPS; NFS to the EFS group is the spec's addition
     # (sg-efs admits 2049 from workspaces, which is useless unless they may send it).
-    egress = properties(network_template, "SecurityGroupEcsWorkspaces")["SecurityGroupEgress"]
-    reduced = [
+    # Rules to address ranges sit inline; rules to other groups are SecurityGroupEgress resources
+    # (so two groups may name each other without a dependency cycle).
+    inline = properties(network_template, "SecurityGroupEcsWorkspaces")["SecurityGroupEgress"]
+    standalone = [
+        r["Properties"]
+        for r in network_template["Resources"].values()
+        if r["Type"] == "AWS::EC2::SecurityGroupEgress"
+        and r["Properties"]["GroupId"] == {"Fn::GetAtt": ["SecurityGroupEcsWorkspaces", "GroupId"]}
+    ]
+    reduced = sorted(
         (
             rule["IpProtocol"],
             rule["FromPort"],
             rule["ToPort"],
             rule.get("CidrIp") or rule["DestinationSecurityGroupId"]["Fn::GetAtt"][0],
         )
-        for rule in egress
-    ]
-    assert reduced == [
-        ("tcp", 4000, 4000, "SecurityGroupEcsServices"),
-        ("udp", 53, 53, VPC_CIDR),
-        ("tcp", 53, 53, VPC_CIDR),
-        ("tcp", 443, 443, ANYWHERE),
-        ("tcp", 2049, 2049, "SecurityGroupEfs"),
-    ]
+        for rule in [*inline, *standalone]
+    )
+    assert reduced == sorted(
+        [
+            ("tcp", 4000, 4000, "SecurityGroupEcsServices"),
+            ("udp", 53, 53, VPC_CIDR),
+            ("tcp", 53, 53, VPC_CIDR),
+            ("tcp", 443, 443, ANYWHERE),
+            ("tcp", 2049, 2049, "SecurityGroupEfs"),
+        ]
+    )
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,8 @@ class Inputs:
 
     # service name -> content-addressed S3 prefix of its assets
     asset_prefixes: Mapping[str, str] = field(default_factory=dict)
+    # service name -> its asset directory, relative to the spec file's directory
+    asset_sources: Mapping[str, str] = field(default_factory=dict)
 
 
 Builder = Callable[[Spec, Inputs], Template]

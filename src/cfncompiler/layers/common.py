@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from troposphere import AWSHelperFn, AWSObject, Join, Output, Parameter, Ref, Sub, Tags, Template
+from troposphere import AWSHelperFn, AWSObject, Join, Output, Parameter, Ref, Sub, Tags, Template, logs
 
 from cfncompiler.errors import NameClash
 from cfncompiler.layers.contract import Value
@@ -116,6 +116,15 @@ class Layer:
         if not needs_sub:
             return text
         return Sub(text, **variables) if variables else Sub(text)
+
+
+# Log groups keep their history when the stack deletes or replaces them: logs are evidence.
+KEEP_LOGS = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+
+
+def log_group(title: str, spec: Spec, key_arn: object) -> logs.LogGroup:
+    """A log group encrypted with the layer's key, kept for the spec's retention, retained on delete."""
+    return logs.LogGroup(title, RetentionInDays=spec.logs.retention_days, KmsKeyId=key_arn, **KEEP_LOGS)
 
 
 def suppress(resource: AWSObject, check: str, reason: str) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from awacs import logs as alogs
-from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template, ec2, iam, logs, servicediscovery
+from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template, ec2, iam, servicediscovery
 
 from cfncompiler.layers import Inputs, contract
-from cfncompiler.layers.common import Layer
+from cfncompiler.layers.common import Layer, log_group
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import allow, policy, service_trust
-from cfncompiler.model import ANYWHERE_PEER, VPC_PEER, EgressRule, IngressRule, RouteKind, SecurityGroup, Spec
+from cfncompiler.model import ANYWHERE_PEER, VPC_PEER, IngressRule, RouteKind, SecurityGroup, Spec
 from cfncompiler.naming import logical_id
 
 ANYWHERE_CIDR = "0.0.0.0/0"
@@ -148,6 +148,7 @@ def _security_groups(layer: Layer, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]
             )
         layer.publish(contract.security_group_id(name), GetAtt(groups[name], "GroupId"))
     for name, group in net.security_groups.items():
+        _group_egress(layer, name, group, groups)
         for index, rule in enumerate(group.ingress):
             for port in rule.ports:
                 with layer.at("network", "security_groups", name, "ingress", index):
@@ -172,29 +173,44 @@ def _ingress_source(layer: Layer, rule: IngressRule, groups: dict[str, ec2.Secur
 
 
 def _egress(layer: Layer, group: SecurityGroup) -> list[ec2.SecurityGroupRule]:
+    """The group's inline egress: rules to address ranges. Rules to other groups are resources of
+    their own (see _group_egress), like ingress, so two groups may name each other without a cycle."""
     if group.egress == "all":
         return [ec2.SecurityGroupRule(IpProtocol="-1", CidrIp=ANYWHERE_CIDR, Description="All outbound traffic")]
-    if group.egress == "none":
-        return [ec2.SecurityGroupRule(Description="No outbound traffic", **MATCH_NOTHING)]
-    return [
+    inline = [
         ec2.SecurityGroupRule(
             IpProtocol=rule.protocol,
             FromPort=port,
             ToPort=port,
             Description=rule.description,
-            **_egress_destination(layer, rule),
+            CidrIp=str(layer.spec.network.cidr) if rule.peer == VPC_PEER else ANYWHERE_CIDR,
         )
-        for rule in group.egress
+        for rule in (group.egress if isinstance(group.egress, list) else [])
+        if rule.peer in (VPC_PEER, ANYWHERE_PEER)
         for port in rule.ports
     ]
+    # Without any inline rule CloudFormation would add allow-all; this one matches nothing.
+    return inline or [ec2.SecurityGroupRule(Description="No other outbound traffic", **MATCH_NOTHING)]
 
 
-def _egress_destination(layer: Layer, rule: EgressRule) -> dict[str, object]:
-    if rule.peer == VPC_PEER:
-        return {"CidrIp": str(layer.spec.network.cidr)}
-    if rule.peer == ANYWHERE_PEER:
-        return {"CidrIp": ANYWHERE_CIDR}
-    return {"DestinationSecurityGroupId": GetAtt(logical_id("security-group", rule.peer), "GroupId")}
+def _group_egress(layer: Layer, name: str, group: SecurityGroup, groups: dict[str, ec2.SecurityGroup]) -> None:
+    rules = group.egress if isinstance(group.egress, list) else []
+    for index, rule in enumerate(rules):
+        if rule.peer in (VPC_PEER, ANYWHERE_PEER):
+            continue
+        for port in rule.ports:
+            with layer.at("network", "security_groups", name, "egress", index):
+                layer.add(
+                    ec2.SecurityGroupEgress(
+                        logical_id("security-group", name, "to", rule.peer, rule.protocol, str(port)),
+                        GroupId=GetAtt(groups[name], "GroupId"),
+                        IpProtocol=rule.protocol,
+                        FromPort=port,
+                        ToPort=port,
+                        Description=rule.description,
+                        DestinationSecurityGroupId=GetAtt(groups[rule.peer], "GroupId"),
+                    )
+                )
 
 
 def _endpoints(
@@ -248,13 +264,7 @@ def _service_discovery(layer: Layer, vpc: ec2.VPC) -> None:
 
 def _flow_logs(layer: Layer, vpc: ec2.VPC) -> None:
     key = layer_key(layer, "VPC flow logs", for_log_groups=True)
-    group = layer.add(
-        logs.LogGroup(
-            "FlowLogGroup",
-            RetentionInDays=layer.spec.logs.retention_days,
-            KmsKeyId=key_arn(key),
-        )
-    )
+    group = layer.add(log_group("FlowLogGroup", layer.spec, key_arn(key)))
     role = layer.add(
         iam.Role(
             "FlowLogRole",

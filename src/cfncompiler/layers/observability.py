@@ -16,15 +16,17 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     layer = Layer(spec, "observability", "ClickHouse, Langfuse web, Langfuse worker")
     key = layer_key(layer, "service logs", for_log_groups=True)
     context = ServiceContext(
-        cluster=layer.resolve(contract.cluster_arn()),
+        cluster=lambda: layer.resolve(contract.cluster_arn()),
         execution_role_arn=GetAtt(EXECUTION_ROLE, "Arn"),
         log_key_arn=key_arn(key),
         listener_arn=lambda: layer.resolve(contract.listener_arn()),
         asset_prefixes=inputs.asset_prefixes,
+        asset_sources=inputs.asset_sources,
     )
     grants = ExecutionGrants()
     for name, service in spec.observability.services.items():
         with layer.at("observability", "services", name):
             add_service(layer, name, service, context, grants)
-    layer.add(execution_role(layer, grants))
+    if spec.observability.services:
+        layer.add(execution_role(layer, grants))
     return layer.template

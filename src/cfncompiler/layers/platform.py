@@ -3,12 +3,12 @@ and the Terraform bridge (workspaceOutputs as Outputs and SSM parameters)."""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Output, Ref, Template, ecs, iam, logs, ssm
+from troposphere import GetAtt, Output, Ref, Template, ecs, iam, ssm
 from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler.layers import Inputs, contract
-from cfncompiler.layers.common import Layer, suppress
+from cfncompiler.layers.common import Layer, log_group, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import ecs_tasks_trust, policy
 from cfncompiler.layers.services import (
@@ -37,18 +37,17 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     layer.publish(contract.workspace_role_arn(), GetAtt(role, "Arn"))
 
     grants = ExecutionGrants()
-    workspace_logs = layer.add(
-        logs.LogGroup("WorkspaceLogs", RetentionInDays=spec.logs.retention_days, KmsKeyId=key_arn(key))
-    )
+    workspace_logs = layer.add(log_group("WorkspaceLogs", spec, key_arn(key)))
     grants.log_groups.append(GetAtt(workspace_logs, "Arn"))
     layer.publish(contract.workspace_log_group(), Ref(workspace_logs))
 
     context = ServiceContext(
-        cluster=Ref(cluster),
+        cluster=lambda: Ref(cluster),
         execution_role_arn=GetAtt(EXECUTION_ROLE, "Arn"),
         log_key_arn=key_arn(key),
         listener_arn=lambda: Ref(listener),
         asset_prefixes=inputs.asset_prefixes,
+        asset_sources=inputs.asset_sources,
         depends_on=(capacity.title,),
     )
     for name, service in platform.services.items():

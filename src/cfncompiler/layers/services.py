@@ -16,7 +16,7 @@ from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler.checks import listener_priority
 from cfncompiler.layers import contract
-from cfncompiler.layers.common import Layer, optional
+from cfncompiler.layers.common import Layer, log_group, optional
 from cfncompiler.layers.iam import allow
 from cfncompiler.model import DATABASE_SECRET, SecretRef, Service, Volume
 from cfncompiler.naming import logical_id
@@ -42,22 +42,20 @@ class ExecutionGrants:
 class ServiceContext:
     """What every service of a layer shares."""
 
-    cluster: object
+    # Called per service: a layer without services must not declare the cluster Parameter.
+    cluster: Callable[[], object]
     execution_role_arn: object
     log_key_arn: object
     # Called only when a service is routed: an unrouted layer must not declare the Parameter.
     listener_arn: Callable[[], object]
     asset_prefixes: Mapping[str, str]
+    asset_sources: Mapping[str, str]
     depends_on: tuple[str, ...] = ()
 
 
 def add_service(layer: Layer, name: str, service: Service, ctx: ServiceContext, grants: ExecutionGrants) -> None:
-    log_group = layer.add(
-        logs.LogGroup(
-            logical_id(name, "logs"), RetentionInDays=layer.spec.logs.retention_days, KmsKeyId=ctx.log_key_arn
-        )
-    )
-    grants.log_groups.append(GetAtt(log_group, "Arn"))
+    logs_group = layer.add(log_group(logical_id(name, "logs"), layer.spec, ctx.log_key_arn))
+    grants.log_groups.append(GetAtt(logs_group, "Arn"))
     for ref in service.secrets.values():
         grants.secrets.setdefault(ref.secret, _secret_arn(layer, ref))
     images = [service.image] + ([layer.spec.platform.asset_fetcher_image] if service.assets else [])
@@ -69,7 +67,7 @@ def add_service(layer: Layer, name: str, service: Service, ctx: ServiceContext, 
     access_points = [_access_point(layer, name, i, v) for i, v in enumerate(service.volumes)]
     asset = _asset(layer, name, service, ctx)
     role = layer.add(_task_role(layer, name, service, access_points, asset))
-    task = layer.add(_task_definition(layer, name, service, ctx, log_group, role, access_points, asset))
+    task = layer.add(_task_definition(layer, name, service, ctx, logs_group, role, access_points, asset))
 
     depends = list(ctx.depends_on)
     load_balancers = []
@@ -98,7 +96,7 @@ def add_service(layer: Layer, name: str, service: Service, ctx: ServiceContext, 
     layer.add(
         ecs.Service(
             logical_id(name, "service"),
-            Cluster=ctx.cluster,
+            Cluster=ctx.cluster(),
             TaskDefinition=Ref(task),
             DesiredCount=service.replicas,
             CapacityProviderStrategy=capacity_strategy(service),
@@ -170,7 +168,12 @@ def _asset(layer: Layer, name: str, service: Service, ctx: ServiceContext) -> _A
     bucket = layer.resolve(bucket_value)
     manifest = layer.template.metadata.setdefault("cfncompiler", {}).setdefault("assets", [])
     manifest.append(
-        {"name": name, "source": service.assets.path, "prefix": prefix, "bucket_parameter": bucket_value.name}
+        {
+            "name": name,
+            "source": ctx.asset_sources.get(name, service.assets.path),
+            "prefix": prefix,
+            "bucket_parameter": bucket_value.name,
+        }
     )
     return _Asset(prefix, bucket)
 
