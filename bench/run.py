@@ -698,9 +698,23 @@ def load_range(figure: Figure) -> str:
     return f"{min(loads):.2f} - {max(loads):.2f}"
 
 
-def scaling_tables(sizes: Sequence[Size]) -> tuple[Table, Table, Linearity | None]:
-    points = [(s.services, s.compile.median) for s in sizes if s.layers]
-    fit = linearity(points) if len(points) >= 2 else None
+def fits(sizes: Sequence[Size]) -> dict[str, Linearity]:
+    """Straight-line fits of compile_only's wall time against N: over the medians, and over the minimums.
+
+    On a shared machine other processes only ever add time, so each size's
+    fastest run is the closest to the compiler's own cost; the medians are the
+    figures the targets are judged on. Both are reported.
+    """
+    measured = [s for s in sizes if s.layers]
+    if len(measured) < 2:
+        return {}
+    return {
+        "medians": linearity([(s.services, s.compile.median) for s in measured]),
+        "minimums": linearity([(s.services, min(s.compile.walls)) for s in measured]),
+    }
+
+
+def scaling_tables(sizes: Sequence[Size]) -> tuple[Table, Table]:
     headers = [
         "platform services",
         "platform resources",
@@ -747,7 +761,7 @@ def scaling_tables(sizes: Sequence[Size]) -> tuple[Table, Table, Linearity | Non
     for s in sizes:
         short, _ = verdict(s.synth)
         synth_rows.append([str(s.services), short, seconds(s.synth.walls), f"{statistics.median(s.synth.rss_mb):.0f}"])
-    return (headers, rows), (synth_headers, synth_rows), fit
+    return (headers, rows), (synth_headers, synth_rows)
 
 
 @dataclass
@@ -866,7 +880,7 @@ def report(results: Results) -> str:
     if any(f.notes for f in results.figures):
         lines.append("")
     if results.sizes:
-        compile_table, synth_table, fit = scaling_tables(results.sizes)
+        compile_table, synth_table = scaling_tables(results.sizes)
         lines += [
             "## Scaling",
             "",
@@ -880,14 +894,21 @@ def report(results: Results) -> str:
             markdown(compile_table),
             "",
         ]
-        if fit:
-            lines += [
-                f"Least-squares line over the compile_only medians: {fit.intercept:.3f} s + "
+        found = fits(results.sizes)
+        for basis, fit in found.items():
+            lines.append(
+                f"- Least-squares line over the compile_only {basis}: {fit.intercept:.3f} s + "
                 f"{fit.slope * 1000:.1f} ms per service, R² = {fit.r2:.4f}; per added service between sizes: "
                 + ", ".join(f"{m * 1000:.1f} ms" for m in fit.marginal)
-                + f". Growth is **{'linear' if fit.linear else 'NOT linear'}** "
-                "(criterion: R² ≥ 0.98, and the cost per added service over the last step at most 1.5 times "
-                "the step before; a cost growing with the square of N gives about 2.1 times over 20 → 50 → 100).",
+                + f". Growth is **{'linear' if fit.linear else 'NOT linear'}**."
+            )
+        if found:
+            lines += [
+                "",
+                "Criterion: R² ≥ 0.98, and the cost per added service over the last step at most 1.5 times the "
+                "step before (a cost growing with the square of N gives about 2.1 times over 20 → 50 → 100). "
+                "Other processes on a shared machine only ever add time, so the fit over each size's fastest run "
+                "is the closer one to the compiler's own cost; the one over the medians is shown as measured.",
                 "",
             ]
         lines += [
@@ -956,7 +977,7 @@ def print_console(results: Results) -> None:
         figure_table(results.figures + ([results.deploy.noop] if results.deploy and results.deploy.noop else [])),
     )
     if results.sizes:
-        compile_table, synth_table, _ = scaling_tables(results.sizes)
+        compile_table, synth_table = scaling_tables(results.sizes)
         show("Scaling: compile_only", compile_table)
         show("Scaling: synth", synth_table)
 
