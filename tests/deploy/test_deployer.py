@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from cfncompiler.cli import main
+from cfncompiler.deploy import guard
 from cfncompiler.deploy.deployer import NOT_DEPLOYED_STATE, STALE_STATE, UP_TO_DATE_STATE, Options
 from cfncompiler.deploy.diff import CHANGES, NEW, UP_TO_DATE
 from cfncompiler.deploy.errors import GuardRefused, Refused
@@ -124,6 +125,22 @@ def test_a_second_deploy_creates_no_change_set(deployed: Workspace) -> None:
     assert outcomes == dict.fromkeys(ORDER, UP_TO_DATE)
     assert created == [] and executed == []
     assert recorder.diffs == [] and recorder.questions == []
+
+
+def test_an_up_to_date_deploy_puts_back_a_stack_policy_and_protection_changed_by_hand(deployed: Workspace) -> None:
+    cf = deployed.aws.cloudformation
+    stack_id = deployed.stack("data")["StackId"]
+    cf.set_stack_policy(StackName=stack_id, StackPolicyBody=guard.stack_policy([]))
+    cf.update_termination_protection(StackName=stack_id, EnableTerminationProtection=False)
+    recorder = Recorder()
+
+    deployed.deployer(recorder).deploy(["data"])
+
+    assert ("data", "restored the stack policy and termination protection") in recorder.notes
+    assert denied_ids(cf.get_stack_policy(StackName=stack_id)["StackPolicyBody"]) == stateful_logical_ids(
+        deployed, "data"
+    )
+    assert deployed.stack("data")["EnableTerminationProtection"] is True
 
 
 def test_status_reports_every_deployed_layer_up_to_date(deployed: Workspace) -> None:

@@ -9,6 +9,7 @@ import pytest
 from cfncompiler.deploy.deployer import Options
 from cfncompiler.deploy.diff import UP_TO_DATE
 from cfncompiler.deploy.errors import Refused, StackFailed, StoppedWatching
+from cfncompiler.deploy.guard import stack_policy
 
 from .stubs import (
     CHANGE_SET_ID,
@@ -168,6 +169,7 @@ def test_continue_rollback_resumes_the_rollback_then_deploys(tmp_path: Path) -> 
         s.expect("describe_stack_events", events(stack_event("UPDATE_ROLLBACK_COMPLETE", second=9)))
         s.expect("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE", protected=True))
         s.expect("get_template", {"TemplateBody": TEMPLATE})
+        s.expect("get_stack_policy", {"StackPolicyBody": stack_policy([])}, {"StackName": STACK})
 
         outcome = s.deployer.deploy(["network"], Options(continue_rollback=True))
 
@@ -186,6 +188,7 @@ def test_a_stack_already_in_progress_is_waited_for(tmp_path: Path) -> None:
         s.expect("describe_stack_events", events(stack_event("UPDATE_COMPLETE", second=8), started))
         s.expect("describe_stacks", stack("UPDATE_COMPLETE", protected=True))
         s.expect("get_template", {"TemplateBody": TEMPLATE})
+        s.expect("get_stack_policy", {"StackPolicyBody": stack_policy([])}, {"StackName": STACK})
 
         assert s.deployer.deploy(["network"]) == {"network": UP_TO_DATE}
 

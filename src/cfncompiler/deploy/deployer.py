@@ -10,7 +10,7 @@ from typing import Any
 from cfncompiler.assets import AssetFile
 from cfncompiler.deploy import changeset, guard, parameters, plan, stacks, uploads
 from cfncompiler.deploy.diff import BLOCKED, CHANGES, NEW, NO_CHANGES, UP_TO_DATE, LayerDiff, Row, rows
-from cfncompiler.deploy.errors import Refused
+from cfncompiler.deploy.errors import Refused, StoppedWatching
 from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
 from cfncompiler.deploy.operations import RECOVERY, StackOperations, failure
 from cfncompiler.deploy.project import Project, Target, parse_template
@@ -192,8 +192,16 @@ class Deployer:
             continue_rollback=options.continue_rollback,
         )
         prepared = self._prepare(layer, current, outputs)
-        if prepared.up_to_date:
+        if prepared.up_to_date and prepared.current is not None:
             self.reporter.note(layer, "up to date (deployed template and parameters match; no change set created)")
+            restored = guard.ensure_protected(
+                self.cf,
+                prepared.target.stack_name,
+                guard.stateful_ids(prepared.target.document),
+                terminates=prepared.current.termination_protection,
+            )
+            if restored:
+                self.reporter.note(layer, f"restored the {' and '.join(restored)}")
             return UP_TO_DATE
         self.reporter.note(layer, f"creating a change set for {prepared.target.stack_name}")
         created = self._create_change_set(prepared)
@@ -236,9 +244,18 @@ class Deployer:
             # For an allowed replacement this is the temporary policy: the named resources only are let go.
             guard.set_policy(self.cf, target.stack_name, set(before) - set(allowed))
         waiter = "stack_create_complete" if prepared.deployed_document is None else "stack_update_complete"
-        ok, history = self.ops.run(
-            target.layer, created.stack_id, waiter, "deploy", lambda: changeset.execute(self.cf, created)
-        )
+        try:
+            ok, history = self.ops.run(
+                target.layer, created.stack_id, waiter, "deploy", lambda: changeset.execute(self.cf, created)
+            )
+        except StoppedWatching as stopped:
+            lifted = sorted(set(before) & set(allowed))
+            if not lifted:
+                raise
+            raise StoppedWatching(
+                f"{stopped} The stack policy still lets {', '.join(lifted)} be replaced or deleted; "
+                "the next deploy of this layer protects them again, changed or not."
+            ) from None
         final = stacks.describe(self.cf, created.stack_id)
         status = final.status if final else "DELETE_COMPLETE"
         if not ok or status not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):

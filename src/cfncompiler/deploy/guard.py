@@ -11,6 +11,7 @@ keeps the stack itself from a stray delete.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -71,3 +72,17 @@ def set_policy(cloudformation: Any, stack_name: str, protected: Iterable[str]) -
 
 def protect(cloudformation: Any, stack_name: str, *, enabled: bool = True) -> None:
     cloudformation.update_termination_protection(StackName=stack_name, EnableTerminationProtection=enabled)
+
+
+def ensure_protected(cloudformation: Any, stack_name: str, protected: Iterable[str], *, terminates: bool) -> list[str]:
+    """Put the stack policy and termination protection back if anything (a person, an interrupted deploy)
+    changed them; return what had to be restored. Reads only, when all is in place."""
+    restored = []
+    current = cloudformation.get_stack_policy(StackName=stack_name).get("StackPolicyBody") or "{}"
+    if json.loads(current) != json.loads(stack_policy(protected)):
+        set_policy(cloudformation, stack_name, protected)
+        restored.append("stack policy")
+    if not terminates:
+        protect(cloudformation, stack_name)
+        restored.append("termination protection")
+    return restored
