@@ -172,6 +172,20 @@ def test_a_cidr_of_the_wrong_type_is_reported_as_such_not_read_as_an_address(tmp
     assert "/32" not in outcome.stderr, "the value was read as an IPv4 address"
 
 
+@pytest.mark.parametrize("path", [".", ".."], ids=["the-spec-directory", "its-parent"])
+def test_an_asset_directory_that_contains_the_spec_is_a_located_problem(tmp_path: Path, path: str) -> None:
+    """Only a leading / or ~ is refused today, so a relative path can still climb to any directory above the
+    spec: '..' ships the whole project (spec, templates, .git, .venv) as LiteLLM's assets, and enough '../'
+    reach / and walk the whole file system (/proc included) until synth crashes. Tested with the two
+    harmless climbs: an asset directory holding the spec file is never what was meant."""
+    spec = make_workspace(tmp_path / "project")
+    text = production_text().replace("path: ../litellm", f"path: {path}")
+    spec.write_text(text, encoding="utf-8")
+    outcome = run("synth", "--no-lint", "--spec", spec, "--out", tmp_path / "out")
+    assert_one_clear_paragraph(outcome, f"{spec}:{line_of(text, '      assets:')}:", code=2)
+    assert not (tmp_path / "out").exists()
+
+
 # --------------------------------------------------------------------------- regions
 
 
