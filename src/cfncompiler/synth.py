@@ -70,6 +70,15 @@ def gather_inputs(loaded: LoadedSpec) -> Inputs:
                 )
             )
             continue
+        if loaded.path.resolve().is_relative_to(directory.resolve()):
+            problems.append(
+                loaded.problem(
+                    (section, "services", name, "assets", "path"),
+                    f"asset directory {directory} holds the spec itself (and everything beside it); "
+                    "point it at the directory of this service's files only",
+                )
+            )
+            continue
         problems += check_asset_configs(directory, service, Path(os.path.relpath(directory)))
         prefixes[name] = asset_prefix(name, asset_files(directory))
         # The deployer finds the files from the spec it is given, whichever file named them.
