@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,7 @@ class Recorder:
     events: list[tuple[str, Event]] = field(default_factory=list)
     diffs: list[LayerDiff] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
+    waits: list[tuple[str, str]] = field(default_factory=list)
 
     def note(self, layer: str, message: str) -> None:
         self.notes.append((layer, message))
@@ -158,6 +160,11 @@ class Recorder:
     def confirm(self, diff: LayerDiff, question: str) -> bool:
         self.questions.append(question)
         return self.answer
+
+    @contextmanager
+    def waiting(self, layer: str, doing: str) -> Iterator[None]:
+        self.waits.append((layer, doing))
+        yield
 
 
 @dataclass

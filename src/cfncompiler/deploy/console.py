@@ -7,13 +7,15 @@ so ``diff --json`` and ``status`` pipe cleanly.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import click
 from botocore.exceptions import ClientError
 from rich import box
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -56,6 +58,12 @@ def failure(exc: BaseException) -> tuple[str, int] | None:
     return (paragraph, EXIT_FAILED) if paragraph else None
 
 
+@contextmanager
+def _live(progress: Progress) -> Iterator[None]:
+    with progress:
+        yield
+
+
 def require_confirmation(assume_yes: bool, action: str) -> None:
     """Refuse up front, before anything is read or created, when nobody can be asked (as ``terraform apply``)."""
     if not assume_yes and not interactive():
@@ -70,6 +78,20 @@ class ConsoleReporter:
         self.assume_yes = assume_yes
         self.out = console()
         self.err = console(stderr=True)
+
+    def waiting(self, layer: str, doing: str) -> AbstractContextManager[None]:
+        if not self.err.is_terminal:
+            return nullcontext()
+        # Transient: the spinner line disappears when the stack is done; events print above it.
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn(f"[bold]{layer:<14}[/] {doing} in progress"),
+            TimeElapsedColumn(),
+            console=self.err,
+            transient=True,
+        )
+        progress.add_task(doing, total=None)
+        return _live(progress)
 
     def note(self, layer: str, message: str) -> None:
         self.err.print(Text.assemble((f"{layer:<14}", "bold"), " ", message))

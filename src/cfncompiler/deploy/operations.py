@@ -58,14 +58,15 @@ class StackOperations:
     def watch(self, layer: str, stack_id: str, waiter: str, feed: EventFeed, doing: str) -> bool:
         """Wait with ``waiter``, streaming events; Ctrl-C stops this process watching, not CloudFormation."""
         try:
-            return watch(
-                self.cf,
-                stack_id,
-                waiter,
-                feed,
-                lambda event: self.reporter.event(layer, event),
-                poll_seconds=self.poll_seconds,
-            )
+            with self.reporter.waiting(layer, doing):
+                return watch(
+                    self.cf,
+                    stack_id,
+                    waiter,
+                    feed,
+                    lambda event: self.reporter.event(layer, event),
+                    poll_seconds=self.poll_seconds,
+                )
         except KeyboardInterrupt:
             name = stack_id.split("/")[1] if stack_id.startswith("arn:") else stack_id
             raise StoppedWatching(

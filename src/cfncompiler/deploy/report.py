@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from cfncompiler.deploy.diff import LayerDiff
@@ -16,3 +17,7 @@ class Reporter(Protocol):
     def diff(self, diff: LayerDiff) -> None: ...
 
     def confirm(self, diff: LayerDiff, question: str) -> bool: ...
+
+    def waiting(self, layer: str, doing: str) -> AbstractContextManager[None]:
+        """Held while CloudFormation works on a stack (a terminal shows a spinner and the time taken)."""
+        ...
