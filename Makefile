@@ -69,6 +69,12 @@ deploy: $(STAMP)
 status: $(STAMP)
 	$(CLI) status --spec $(SPEC) --out $(OUT)
 
+# Drift detection on the deployed layers (all, or LAYER=...); DEPLOY_FLAGS=--json for machines.
+# Exits 0 in sync, 3 drifted, 1 when a layer could not be checked.
+.PHONY: drift
+drift: $(STAMP)
+	$(CLI) drift --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
+
 destroy: $(STAMP)
 	$(CLI) destroy --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
 

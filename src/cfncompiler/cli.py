@@ -330,6 +330,37 @@ def status(spec_path: Path, out_dir: Path) -> None:
 @spec_option
 @out_option
 @layer_option
+@click.option("--json", "as_json", is_flag=True, help="Print the drift as JSON (for CI).")
+@friendly_errors
+@deploy_errors
+def drift(spec_path: Path, out_dir: Path, layers: tuple[str, ...], as_json: bool) -> None:
+    """Run CloudFormation drift detection: what changed outside CloudFormation, one row per property.
+
+    Exits 0 when every deployed layer is in sync, 3 when one has drifted, 1 when one could not be checked.
+    """
+    from cfncompiler.deploy.console import console, open_deployer
+    from cfncompiler.deploy.drift import DriftDetector, conclude, render, to_json
+
+    deployer = open_deployer(spec_path, out_dir)
+    detector = DriftDetector(deployer.cf, deployer.project, deployer.reporter, poll_seconds=deployer.poll_seconds)
+    results = detector.detect(layers)
+    if as_json:
+        click.echo(to_json(results))
+    else:
+        out = console()
+        for result in results:
+            render(out, result)
+    code, message = conclude(results)
+    if message:
+        click.echo(message, err=True)
+    if code:
+        sys.exit(code)
+
+
+@main.command()
+@spec_option
+@out_option
+@layer_option
 @yes_option
 @friendly_errors
 @deploy_errors
