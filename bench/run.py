@@ -725,6 +725,7 @@ def scaling_tables(sizes: Sequence[Size]) -> tuple[Table, Table]:
         "platform bytes per added service",
         "compile_only peak RSS MB (median)",
         "inside compile_only: import / load / compile s (median)",
+        "1-min load before the runs (min - max)",
     ]
     rows = []
     previous: Size | None = None
@@ -748,6 +749,7 @@ def scaling_tables(sizes: Sequence[Size]) -> tuple[Table, Table]:
                 grown,
                 f"{statistics.median(s.compile.rss_mb):.0f}",
                 inside,
+                load_range(s.compile),
             ]
         )
         previous = s
@@ -756,11 +758,20 @@ def scaling_tables(sizes: Sequence[Size]) -> tuple[Table, Table]:
         "`cfncompiler synth --no-lint` verdict",
         "wall s to the verdict (min / median / max)",
         "peak RSS MB (median)",
+        "1-min load before the runs (min - max)",
     ]
     synth_rows = []
     for s in sizes:
         short, _ = verdict(s.synth)
-        synth_rows.append([str(s.services), short, seconds(s.synth.walls), f"{statistics.median(s.synth.rss_mb):.0f}"])
+        synth_rows.append(
+            [
+                str(s.services),
+                short,
+                seconds(s.synth.walls),
+                f"{statistics.median(s.synth.rss_mb):.0f}",
+                load_range(s.synth),
+            ]
+        )
     return (headers, rows), (synth_headers, synth_rows)
 
 
