@@ -221,6 +221,14 @@ def resource_drift(logical_id: str, resource_type: str, status: str, **extra: An
     }
 
 
+def expect_detection(cf: Stubber, *statuses: dict[str, Any]) -> None:
+    """The opening moves: the stack is read, detection starts on it, then its status is polled once per entry."""
+    cf.add_response("describe_stacks", stack("UPDATE_COMPLETE"), {"StackName": STACK})
+    cf.add_response("detect_stack_drift", {"StackDriftDetectionId": DETECTION_ID}, {"StackName": STACK_ID})
+    for status in statuses:
+        cf.add_response("describe_stack_drift_detection_status", status, {"StackDriftDetectionId": DETECTION_ID})
+
+
 @pytest.fixture
 def stubbed(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Stubber, tuple[Any, Any]]:
     """A scripted CloudFormation behind the command line, and the waiter's sleeps skipped."""
@@ -237,10 +245,9 @@ def test_a_failed_detection_relays_cloudformations_reason_and_what_it_did_check(
         "Failed to detect drift on resource [FlowLogGroup]: User: arn:aws:sts::123456789012:assumed-role/Drift/ci "
         "is not authorized to perform: logs:DescribeLogGroups"
     )
-    cf.add_response("describe_stacks", stack("UPDATE_COMPLETE"), {"StackName": STACK})
-    cf.add_response("detect_stack_drift", {"StackDriftDetectionId": DETECTION_ID}, {"StackName": STACK_ID})
-    cf.add_response("describe_stack_drift_detection_status", detection_status("DETECTION_IN_PROGRESS"))
-    cf.add_response("describe_stack_drift_detection_status", detection_status("DETECTION_FAILED", reason, drifted=1))
+    expect_detection(
+        cf, detection_status("DETECTION_IN_PROGRESS"), detection_status("DETECTION_FAILED", reason, drifted=1)
+    )
     differences = [
         {
             "PropertyPath": "/CidrBlock",
@@ -273,9 +280,7 @@ def test_a_failed_detection_relays_cloudformations_reason_and_what_it_did_check(
 
 def test_results_are_read_across_pages(stubbed: tuple[Stubber, tuple[Any, Any]]) -> None:
     cf, paths = stubbed
-    cf.add_response("describe_stacks", stack("CREATE_COMPLETE"))
-    cf.add_response("detect_stack_drift", {"StackDriftDetectionId": DETECTION_ID})
-    cf.add_response("describe_stack_drift_detection_status", detection_status("DETECTION_COMPLETE"))
+    expect_detection(cf, detection_status("DETECTION_COMPLETE"))
     cf.add_response(
         "describe_stack_resource_drifts",
         {"StackResourceDrifts": [resource_drift("Vpc", "AWS::EC2::VPC", "IN_SYNC")], "NextToken": "page-2"},
@@ -327,8 +332,7 @@ def test_access_denied_while_waiting_is_explained_too_not_a_waiter_error(
     stubbed: tuple[Stubber, tuple[Any, Any]],
 ) -> None:
     cf, paths = stubbed
-    cf.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
-    cf.add_response("detect_stack_drift", {"StackDriftDetectionId": DETECTION_ID})
+    expect_detection(cf)
     cf.add_client_error("describe_stack_drift_detection_status", **denied("DescribeStackDriftDetectionStatus"))
 
     result = run(paths, "drift", "--layer", "network")
@@ -352,9 +356,7 @@ def test_a_stack_being_updated_is_not_checked_and_that_is_a_failure(stubbed: tup
 
 def test_in_sync_is_exit_0_with_nothing_on_stderr_but_progress(stubbed: tuple[Stubber, tuple[Any, Any]]) -> None:
     cf, paths = stubbed
-    cf.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
-    cf.add_response("detect_stack_drift", {"StackDriftDetectionId": DETECTION_ID})
-    cf.add_response("describe_stack_drift_detection_status", detection_status("DETECTION_COMPLETE"))
+    expect_detection(cf, detection_status("DETECTION_COMPLETE"))
     cf.add_response(
         "describe_stack_resource_drifts", {"StackResourceDrifts": [resource_drift("Vpc", "AWS::EC2::VPC", "IN_SYNC")]}
     )
