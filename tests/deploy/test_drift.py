@@ -164,6 +164,22 @@ def test_terraform_bridge_parameters_changed_or_deleted_by_hand(workspace: Works
     assert recorder.waits == [("platform", "drift detection")]
 
 
+def test_a_database_whose_backups_were_shortened_by_hand(workspace: Workspace) -> None:
+    workspace.deploy("network", "data")
+    rds = boto3.client("rds", region_name=workspace.project.region)
+    database = physical_id(workspace, "data", "Database")
+    rds.modify_db_instance(DBInstanceIdentifier=database, BackupRetentionPeriod=1, ApplyImmediately=True)
+
+    result = run(workspace, "drift", "--layer", "network", "--layer", "data")
+
+    assert result.exit_code == EXIT_DRIFTED, result.output
+    lines = layer_lines(result.stdout)
+    assert "in sync" in lines["network"] and "drifted" in lines["data"]
+    [row] = [line.split() for line in result.stdout.splitlines() if line.startswith("Database ")]
+    assert row == ["Database", "AWS::RDS::DBInstance", "MODIFIED", "/BackupRetentionPeriod", "30", "1"]
+    assert "Drifted: data." in result.stderr
+
+
 # --------------------------------------------------------------------------- what CloudFormation answers
 
 

@@ -446,7 +446,22 @@ def _ecs_service(account_id: str, region: str, physical_id: str) -> dict[str, An
     return None if found is None else {"DesiredCount": found.desired_count}
 
 
+def _rds_instance(account_id: str, region: str, physical_id: str) -> dict[str, Any] | None:
+    from moto.rds.models import rds_backends
+
+    db = rds_backends[account_id][region].databases.get(physical_id)
+    if db is None:
+        return None
+    # Not DeletionProtection: moto drops it when CloudFormation creates the instance, so it would always differ.
+    return {
+        "BackupRetentionPeriod": db.backup_retention_period,
+        "DBInstanceClass": db.db_instance_class,
+        "AllocatedStorage": db.allocated_storage,
+    }
+
+
 _DRIFT_READERS: dict[str, DriftReader] = {
+    "AWS::RDS::DBInstance": _rds_instance,
     "AWS::Logs::LogGroup": _log_group,
     "AWS::SSM::Parameter": _ssm_parameter,
     "AWS::ECS::Service": _ecs_service,
@@ -513,14 +528,18 @@ _LATEST_DRIFTS: dict[str, list[dict[str, Any]]] = {}
 
 
 def drift_detection_compares_what_it_can_read_back() -> None:
-    """Gap: moto has no drift detection: DetectStackDrift and the two calls that read its results fail (HTTP 500).
+    """Gap: moto has no drift detection: DetectStackDrift and the calls reading its results are not implemented.
+
+    moto raises NotImplementedError for them, which the server answers with HTTP 500.
 
     ``cfncompiler drift`` and its tests need a detection that finds a change
     made behind CloudFormation's back. This compares each resource's deployed
     template properties (intrinsics resolved) with the live moto backend for
     the types in ``_DRIFT_READERS`` and the properties they read back (a log
     group's RetentionInDays, an SSM parameter's Value, an ECS service's
-    DesiredCount), reporting MODIFIED with AWS's PropertyDifferences or
+    DesiredCount, an RDS instance's class, storage and backup retention;
+    only properties moto keeps as the template gave them), reporting
+    MODIFIED with AWS's PropertyDifferences or
     DELETED; every other resource is NOT_CHECKED, as AWS reports types it
     cannot check. Detection completes at once (AWS takes seconds to minutes),
     and DescribeStackResourceDrifts pages with MaxResults/NextToken as AWS does.
