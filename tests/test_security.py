@@ -80,15 +80,7 @@ def props(body: TemplateDict) -> TemplateDict:
     return properties
 
 
-def walk(node: Any, trail: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any, Any]]:
-    """Every (path, key, value) of every mapping inside ``node``."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield (*trail, key), key, value
-            yield from walk(value, (*trail, key))
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from walk(item, (*trail, index))
+from tests.conftest import walk  # noqa: E402 - one walker for every template test
 
 
 def the_kms_key(template: TemplateDict) -> str:

@@ -175,11 +175,8 @@ def graph(spec_path: Path, output: Path) -> None:
     """Write the architecture diagram (Mermaid in Markdown) generated from the spec."""
     from cfncompiler.graph import architecture_document
     from cfncompiler.loader import load_spec
-    from cfncompiler.writer import write_all
 
-    text = architecture_document(load_spec(spec_path), spec_path.as_posix())
-    changed = write_all(output.parent, {output.name: text})
-    click.echo(f"{output}: {'written' if changed else 'unchanged'}")
+    _write_document(output, architecture_document(load_spec(spec_path), spec_path.as_posix()))
 
 
 @main.command()
@@ -194,9 +191,15 @@ def graph(spec_path: Path, output: Path) -> None:
 def schema(output: Path) -> None:
     """Write the spec's JSON Schema, for editors (yaml-language-server) to complete and check specs."""
     from cfncompiler.schema import json_schema
+
+    _write_document(output, json_schema())
+
+
+def _write_document(output: Path, text: str) -> None:
+    """A generated file written atomically, and left alone (timestamp too) when it is already current."""
     from cfncompiler.writer import write_all
 
-    changed = write_all(output.parent, {output.name: json_schema()})
+    changed = write_all(output.parent, {output.name: text})
     click.echo(f"{output}: {'written' if changed else 'unchanged'}")
 
 

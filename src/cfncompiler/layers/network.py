@@ -9,7 +9,7 @@ from cfncompiler.layers import Inputs, contract
 from cfncompiler.layers.common import Layer, log_group
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import allow, policy, service_trust
-from cfncompiler.model import ANYWHERE_PEER, VPC_PEER, IngressRule, RouteKind, SecurityGroup, Spec
+from cfncompiler.model import ANYWHERE_PEER, VPC_PEER, EgressRule, IngressRule, RouteKind, SecurityGroup, Spec
 from cfncompiler.naming import logical_id
 
 ANYWHERE_CIDR = "0.0.0.0/0"
@@ -151,18 +151,9 @@ def _security_groups(layer: Layer, vpc: ec2.VPC) -> dict[str, ec2.SecurityGroup]
         _group_egress(layer, name, group, groups)
         for index, rule in enumerate(group.ingress):
             for port in rule.ports:
-                with layer.at("network", "security_groups", name, "ingress", index):
-                    layer.add(
-                        ec2.SecurityGroupIngress(
-                            logical_id("security-group", name, "from", rule.peer, rule.protocol, str(port)),
-                            GroupId=GetAtt(groups[name], "GroupId"),
-                            IpProtocol=rule.protocol,
-                            FromPort=port,
-                            ToPort=port,
-                            Description=rule.description,
-                            **_ingress_source(layer, rule, groups),
-                        )
-                    )
+                _standalone_rule(
+                    layer, name, "ingress", index, rule, port, groups[name], _ingress_source(layer, rule, groups)
+                )
     return groups
 
 
@@ -198,19 +189,35 @@ def _group_egress(layer: Layer, name: str, group: SecurityGroup, groups: dict[st
     for index, rule in enumerate(rules):
         if rule.peer in (VPC_PEER, ANYWHERE_PEER):
             continue
+        destination = {"DestinationSecurityGroupId": GetAtt(groups[rule.peer], "GroupId")}
         for port in rule.ports:
-            with layer.at("network", "security_groups", name, "egress", index):
-                layer.add(
-                    ec2.SecurityGroupEgress(
-                        logical_id("security-group", name, "to", rule.peer, rule.protocol, str(port)),
-                        GroupId=GetAtt(groups[name], "GroupId"),
-                        IpProtocol=rule.protocol,
-                        FromPort=port,
-                        ToPort=port,
-                        Description=rule.description,
-                        DestinationSecurityGroupId=GetAtt(groups[rule.peer], "GroupId"),
-                    )
-                )
+            _standalone_rule(layer, name, "egress", index, rule, port, groups[name], destination)
+
+
+def _standalone_rule(
+    layer: Layer,
+    name: str,
+    direction: str,
+    index: int,
+    rule: IngressRule | EgressRule,
+    port: int,
+    group: ec2.SecurityGroup,
+    peer: dict[str, object],
+) -> None:
+    """One rule for one port as a resource of its own (SecurityGroupIngress or SecurityGroupEgress)."""
+    kind, word = (ec2.SecurityGroupIngress, "from") if direction == "ingress" else (ec2.SecurityGroupEgress, "to")
+    with layer.at("network", "security_groups", name, direction, index):
+        layer.add(
+            kind(
+                logical_id("security-group", name, word, rule.peer, rule.protocol, str(port)),
+                GroupId=GetAtt(group, "GroupId"),
+                IpProtocol=rule.protocol,
+                FromPort=port,
+                ToPort=port,
+                Description=rule.description,
+                **peer,
+            )
+        )
 
 
 def _endpoints(
