@@ -42,9 +42,12 @@ def service_names_unique(spec: Spec) -> Iterator[Problem]:
     seen: dict[str, str] = {}
     for where, name, _ in all_services(spec):
         if name in RESERVED_NAMES:
-            yield where, (
-                f"'{name}' names something else in this spec ({', '.join(sorted(RESERVED_NAMES))}); "
-                "choose another service name"
+            yield (
+                where,
+                (
+                    f"'{name}' names something else in this spec ({', '.join(sorted(RESERVED_NAMES))}); "
+                    "choose another service name"
+                ),
             )
         key = logical_id(name)
         if key in seen:
@@ -229,9 +232,12 @@ def bridge_names_keep_their_meaning(spec: Spec) -> Iterator[Problem]:
         except (IndexError, UnknownReference):
             same = False
         if not same:
-            yield ("platform", "terraform_bridge", "values", name), (
-                f"'{name}' becomes the Output {value.name}, which the platform already publishes as "
-                f"{value.description}; give this value another name"
+            yield (
+                ("platform", "terraform_bridge", "values", name),
+                (
+                    f"'{name}' becomes the Output {value.name}, which the platform already publishes as "
+                    f"{value.description}; give this value another name"
+                ),
             )
 
 
