@@ -1,6 +1,7 @@
 """The ``cfncompiler`` command line: thin click commands over the library.
 
-Exit codes: 0 success, 1 a gate or operation failed, 2 the input is unusable.
+Exit codes: 0 success, 1 a gate or operation failed, 2 the input is unusable, 3 drift found
+(`cfncompiler drift`), 130 interrupted while waiting on CloudFormation.
 """
 
 from __future__ import annotations
