@@ -228,33 +228,37 @@ def _endpoints(
     groups: dict[str, ec2.SecurityGroup],
 ) -> None:
     endpoints = layer.spec.network.endpoints
+    gateway_tables = [Ref(route_tables[tier]) for tier in endpoints.gateway_tiers]
     for index, gateway in enumerate(endpoints.gateway):
-        with layer.at("network", "endpoints", "gateway", index):
-            layer.add(
-                ec2.VPCEndpoint(
-                    logical_id("endpoint", gateway),
-                    VpcId=Ref(vpc),
-                    ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{gateway}"),
-                    VpcEndpointType="Gateway",
-                    RouteTableIds=[Ref(route_tables[tier]) for tier in endpoints.gateway_tiers],
-                )
-            )
+        _endpoint(layer, vpc, "gateway", index, gateway, VpcEndpointType="Gateway", RouteTableIds=gateway_tables)
     if not endpoints.interface or endpoints.interface_tier is None or endpoints.security_group is None:
         return
     tier_subnets = [Ref(subnets[s]) for s in layer.spec.network.subnets_in(endpoints.interface_tier)]
+    group_id = GetAtt(groups[endpoints.security_group], "GroupId")
     for index, service in enumerate(endpoints.interface):
-        with layer.at("network", "endpoints", "interface", index):
-            layer.add(
-                ec2.VPCEndpoint(
-                    logical_id("endpoint", service),
-                    VpcId=Ref(vpc),
-                    ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
-                    VpcEndpointType="Interface",
-                    PrivateDnsEnabled=True,
-                    SubnetIds=tier_subnets,
-                    SecurityGroupIds=[GetAtt(groups[endpoints.security_group], "GroupId")],
-                )
+        _endpoint(
+            layer,
+            vpc,
+            "interface",
+            index,
+            service,
+            VpcEndpointType="Interface",
+            PrivateDnsEnabled=True,
+            SubnetIds=tier_subnets,
+            SecurityGroupIds=[group_id],
+        )
+
+
+def _endpoint(layer: Layer, vpc: ec2.VPC, kind: str, index: int, service: str, **placement: object) -> None:
+    with layer.at("network", "endpoints", kind, index):
+        layer.add(
+            ec2.VPCEndpoint(
+                logical_id("endpoint", service),
+                VpcId=Ref(vpc),
+                ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service}"),
+                **placement,
             )
+        )
 
 
 def _service_discovery(layer: Layer, vpc: ec2.VPC) -> None:
