@@ -47,7 +47,7 @@ def edit(text: str, *edits: Edit) -> str:
     """Apply (old, new) replacements; each ``old`` must occur exactly once, so an edit never silently misses."""
     for old, new in edits:
         count = text.count(old)
-        assert count == 1, f"edit target occurs {count} times in the fixture, expected once: {old!r}"
+        assert count == 1, f"edit target occurs {count} times in the text, expected once: {old!r}"
         text = text.replace(old, new)
     return text
 

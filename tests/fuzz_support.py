@@ -28,12 +28,13 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from tests.conftest import Snapshot, snapshot  # noqa: F401 - re-exported for the fuzz tests
+
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION_SPEC = ROOT / "spec" / "production.yaml"
 LITELLM_DIR = ROOT / "litellm"
 
 NodePath = tuple[str | int, ...]
-Snapshot = dict[str, tuple[bytes, int]]
 OLD_MTIME_NS = 1_500_000_000_000_000_000
 
 
@@ -432,17 +433,6 @@ def age(directory: Path) -> None:
     for path in directory.rglob("*"):
         if path.is_file():
             os.utime(path, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
-
-
-def snapshot(directory: Path) -> Snapshot:
-    """Every file under ``directory`` with its bytes and mtime: equal snapshots mean nothing was touched."""
-    if not directory.exists():
-        return {}
-    return {
-        str(path.relative_to(directory)): (path.read_bytes(), path.stat().st_mtime_ns)
-        for path in sorted(directory.rglob("*"))
-        if path.is_file()
-    }
 
 
 def staging_leftovers(out_dir: Path) -> list[Path]:

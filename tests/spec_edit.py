@@ -21,12 +21,12 @@ from cfncompiler.layers import Inputs, build_all
 from cfncompiler.loader import LoadedSpec, Problem, SpecError, load
 from cfncompiler.model import Spec
 from cfncompiler.synth import gather_inputs
+from tests.conftest import Edit, edit
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION_SPEC = ROOT / "spec" / "production.yaml"
 LITELLM_DIR = ROOT / "litellm"
 
-Edit = tuple[str, str]
 TemplateDict = dict[str, Any]
 
 
@@ -61,15 +61,6 @@ def compile_templates(spec_path: Path) -> dict[str, TemplateDict]:
 
 def production_text() -> str:
     return PRODUCTION_SPEC.read_text(encoding="utf-8")
-
-
-def edit(text: str, *edits: Edit) -> str:
-    """Apply (old, new) replacements; each ``old`` must occur exactly once, so an edit never silently misses."""
-    for old, new in edits:
-        count = text.count(old)
-        assert count == 1, f"edit target occurs {count} times in the spec, expected once: {old!r}"
-        text = text.replace(old, new)
-    return text
 
 
 def position(text: str, line_marker: str, token: str) -> tuple[int, int]:
