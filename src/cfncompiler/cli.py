@@ -51,28 +51,14 @@ def friendly_errors(command: F) -> F:
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
-        from cfncompiler.errors import LimitExceeded, LintFailed, OutputError, SpecError
+        from cfncompiler.errors import CfncompilerError
 
         try:
             return command(*args, **kwargs)
-        except SpecError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            click.echo(f"{len(exc.problems)} problem(s) in the spec; nothing was written.", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        except LimitExceeded as exc:
-            for line in [*exc.messages, *(str(p) for p in exc.problems)]:
+        except CfncompilerError as exc:
+            for line in exc.lines():
                 click.echo(line, err=True)
-            click.echo("Over a CloudFormation or service limit; nothing was written.", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        except LintFailed as exc:
-            for finding in exc.findings:
-                click.echo(str(finding), err=True)
-            click.echo(f"cfn-lint gate failed with {len(exc.findings)} finding(s); nothing was written.", err=True)
-            sys.exit(EXIT_FAILED)
-        except OutputError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_FAILED)
+            sys.exit(exc.exit_code)
         except BrokenPipeError:
             # The reader went away (`cfncompiler reach | head`): stop quietly, as a SIGPIPE would.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -13,9 +13,9 @@ from cfncompiler.cli import main
 from cfncompiler.deploy import guard
 from cfncompiler.deploy.deployer import NOT_DEPLOYED_STATE, STALE_STATE, UP_TO_DATE_STATE, Options
 from cfncompiler.deploy.diff import CHANGES, NEW, UP_TO_DATE
-from cfncompiler.deploy.errors import GuardRefused, Refused
 from cfncompiler.deploy.project import TAG_LAYER, TAG_PROJECT, TAG_SPEC, parse_template
 from cfncompiler.deploy.uploads import declared
+from cfncompiler.errors import GuardRefused, Refused
 from cfncompiler.layers import ORDER
 from cfncompiler.stateful import is_stateful
 

@@ -15,13 +15,13 @@ from botocore.stub import Stubber
 
 from cfncompiler.deploy.drift import (
     DRIFTED,
-    EXIT_DRIFTED,
     IN_SYNC,
     NOT_DEPLOYED,
     DriftDetector,
     Row,
     rows,
 )
+from cfncompiler.errors import EXIT_DRIFTED
 from cfncompiler.layers import ORDER
 
 from .conftest import Recorder, Workspace

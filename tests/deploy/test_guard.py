@@ -7,8 +7,8 @@ import json
 import pytest
 
 from cfncompiler.deploy.diff import Row
-from cfncompiler.deploy.errors import GuardRefused
 from cfncompiler.deploy.guard import at_risk, check, stack_policy, stateful_ids
+from cfncompiler.errors import GuardRefused
 
 
 def row(action: str, logical_id: str, resource_type: str, replacement: str = "") -> Row:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.deploy.errors import Refused
 from cfncompiler.deploy.parameters import ParameterChange, as_request, changes, effective, fill
+from cfncompiler.errors import Refused
 
 DECLARED: dict[str, dict[str, Any]] = {
     "VpcId": {"Type": "AWS::EC2::VPC::Id"},

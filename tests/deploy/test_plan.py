@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cfncompiler.deploy.errors import BadInput
 from cfncompiler.deploy.plan import above, below, select
+from cfncompiler.errors import BadInput
 from cfncompiler.layers import ORDER
 
 LAYERS = ("network", "data", "platform", "observability")

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.deploy.errors import BadInput
 from cfncompiler.deploy.project import TAG_LAYER, TAG_PROJECT, TAG_SPEC, Project, capabilities, parse_template
+from cfncompiler.errors import BadInput
 
 
 def resources(**types: dict[str, Any]) -> dict[str, Any]:

@@ -8,8 +8,8 @@ import pytest
 
 from cfncompiler.deploy.deployer import Options
 from cfncompiler.deploy.diff import UP_TO_DATE
-from cfncompiler.deploy.errors import Refused, StackFailed, StoppedWatching
 from cfncompiler.deploy.guard import stack_policy
+from cfncompiler.errors import Refused, StackFailed, StoppedWatching
 
 from .stubs import (
     CHANGE_SET_ID,

@@ -13,8 +13,8 @@ from typing import Any
 
 from botocore.exceptions import WaiterError
 
-from cfncompiler.deploy.errors import StackFailed
 from cfncompiler.deploy.parameters import as_request
+from cfncompiler.errors import StackFailed
 
 # The two ways CloudFormation words "nothing to do".
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")

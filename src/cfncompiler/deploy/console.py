@@ -21,9 +21,9 @@ from rich.text import Text
 
 from cfncompiler.deploy.deployer import STALE_STATE, UP_TO_DATE_STATE, Deployer, LayerStatus
 from cfncompiler.deploy.diff import LayerDiff, render
-from cfncompiler.deploy.errors import EXIT_FAILED, EXIT_INTERRUPTED, DeployError, Refused
 from cfncompiler.deploy.events import Event
 from cfncompiler.deploy.session import explain
+from cfncompiler.errors import EXIT_FAILED, EXIT_INTERRUPTED, DeployError, Refused
 
 # Piped output is read by scripts and people in wide log viewers: don't wrap it at 80 columns.
 PIPED_WIDTH = 200

@@ -10,7 +10,6 @@ from typing import Any
 from cfncompiler.assets import AssetFile
 from cfncompiler.deploy import changeset, guard, parameters, plan, stacks, uploads
 from cfncompiler.deploy.diff import BLOCKED, CHANGES, NEW, NO_CHANGES, UP_TO_DATE, LayerDiff, Row, rows
-from cfncompiler.deploy.errors import Refused, StoppedWatching
 from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
 from cfncompiler.deploy.operations import RECOVERY, StackOperations, failure
 from cfncompiler.deploy.project import Project, Target, parse_template
@@ -18,6 +17,7 @@ from cfncompiler.deploy.report import Reporter
 from cfncompiler.deploy.session import Aws
 from cfncompiler.deploy.stacks import Deployed
 from cfncompiler.deploy.staging import TEMPLATE_BODY_LIMIT, Staging, upload_files
+from cfncompiler.errors import Refused, StoppedWatching
 
 UP_TO_DATE_STATE = "up to date"
 STALE_STATE = "stale"

@@ -22,10 +22,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cfncompiler.deploy import plan, stacks
-from cfncompiler.deploy.errors import EXIT_FAILED, AwsUnavailable, StackFailed
 from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
 from cfncompiler.deploy.project import Project
 from cfncompiler.deploy.session import ACCESS_DENIED
+from cfncompiler.errors import EXIT_DRIFTED, EXIT_FAILED, AwsUnavailable, StackFailed
 
 # Layer states a drift report can give.
 IN_SYNC = "in sync"
@@ -36,7 +36,7 @@ FAILED = "detection failed"
 
 # Exit code when every layer could be checked and at least one has drifted: apart from 1, so a
 # scheduled check can tell "someone changed something" from "the check itself did not work".
-EXIT_DRIFTED = 3
+
 
 # Stack states CloudFormation runs drift detection in (it refuses stacks being changed).
 DETECTABLE = stacks.HEALTHY | {"UPDATE_ROLLBACK_FAILED"}

@@ -18,7 +18,7 @@ from typing import Any
 from awacs.aws import Action, Allow, Deny, PolicyDocument, Principal, Statement
 
 from cfncompiler.deploy.diff import Row
-from cfncompiler.deploy.errors import GuardRefused
+from cfncompiler.errors import GuardRefused
 from cfncompiler.stateful import is_stateful
 
 

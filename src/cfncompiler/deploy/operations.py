@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from cfncompiler.deploy import guard, stacks
-from cfncompiler.deploy.errors import Refused, StackFailed, StoppedWatching
 from cfncompiler.deploy.events import Event, EventFeed, root_cause, waiter_for, watch
 from cfncompiler.deploy.report import Reporter
 from cfncompiler.deploy.stacks import Deployed
+from cfncompiler.errors import Refused, StackFailed, StoppedWatching
 
 # What to do about a stack that cannot be deployed over as it stands.
 RECOVERY = {

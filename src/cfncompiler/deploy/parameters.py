@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cfncompiler.deploy.errors import Refused
+from cfncompiler.errors import Refused
 
 
 @dataclass(frozen=True)

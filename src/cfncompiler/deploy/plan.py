@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from cfncompiler.deploy.errors import BadInput
+from cfncompiler.errors import BadInput
 from cfncompiler.layers import ORDER
 
 

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from cfncompiler.deploy.errors import BadInput
+from cfncompiler.errors import BadInput
 from cfncompiler.loader import load_spec
 from cfncompiler.naming import stack_name
 

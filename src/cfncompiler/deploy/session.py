@@ -16,7 +16,7 @@ import botocore.session
 from botocore import exceptions as bx
 from botocore.config import Config
 
-from cfncompiler.deploy.errors import AwsUnavailable
+from cfncompiler.errors import AwsUnavailable
 
 # CloudFormation throttles busy accounts; more attempts than botocore's default of 3
 # ride that out. AWS_MAX_ATTEMPTS or a profile's max_attempts still win, as in every AWS tool.

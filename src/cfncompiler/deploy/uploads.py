@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cfncompiler.assets import AssetFile, asset_files, asset_prefix
-from cfncompiler.deploy.errors import BadInput
+from cfncompiler.errors import BadInput
 
 
 @dataclass(frozen=True)
