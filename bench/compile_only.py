@@ -2,7 +2,7 @@
 
     python bench/compile_only.py SPEC
 
-Loads and validates SPEC (``cfncompiler.loader.load``), reads its assets
+Loads and validates SPEC (``cfncompiler.spec.load.load``), reads its assets
 (``cfncompiler.synth.gather_inputs``), builds and renders every layer
 (``cfncompiler.synth.compile_spec``), and prints one JSON object: per layer the
 resource count and rendered bytes, and the seconds spent in each step. The
@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     import troposphere
 
-    from cfncompiler.loader import load
+    from cfncompiler.spec.load import load
     from cfncompiler.synth import compile_spec, gather_inputs
 
     for name in TROPOSPHERE_LIMITS:

@@ -15,12 +15,13 @@ from typing import Any, NamedTuple
 import pytest
 from troposphere import Template, ec2
 
+from cfncompiler.errors import Problem, SpecError
+from cfncompiler.gate.lint import CACHE_ENV, Gate
 from cfncompiler.layers import Inputs, builder
-from cfncompiler.linter import CACHE_ENV, Gate
-from cfncompiler.loader import Problem, SpecError, load_spec
-from cfncompiler.model import Spec
-from cfncompiler.stateful import STATEFUL_TYPES
+from cfncompiler.spec.load import load_spec
+from cfncompiler.spec.model import Spec
 from cfncompiler.synth import synth
+from cfncompiler.templates.stateful import STATEFUL_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -14,7 +14,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from cfncompiler.cli import main
-from cfncompiler.model import Spec
+from cfncompiler.spec.model import Spec
 from tests.conftest import edit, minimal_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from cfncompiler.errors import Problem, SpecError
 from cfncompiler.layers import Inputs, build_all
-from cfncompiler.loader import LoadedSpec, Problem, SpecError, load
-from cfncompiler.model import Spec
+from cfncompiler.spec.load import LoadedSpec, load
+from cfncompiler.spec.model import Spec
 from cfncompiler.synth import gather_inputs
 from tests.conftest import Edit, edit
 

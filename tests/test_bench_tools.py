@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bench.specgen import DOMAIN, generate, service_name
 
-from cfncompiler.loader import load
+from cfncompiler.spec.load import load
 from cfncompiler.synth import gather_inputs
 
 ROOT = Path(__file__).resolve().parents[1]

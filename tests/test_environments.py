@@ -18,8 +18,8 @@ import pytest
 from click.testing import Result
 
 from cfncompiler.layers import ORDER
-from cfncompiler.loader import load_spec
 from cfncompiler.naming import TEMPLATES_DIR, out_dir_for, stack_name
+from cfncompiler.spec.load import load_spec
 from cfncompiler.synth import synth
 from tests.env_support import LAYER_FILES, ROOT, STAGING_SPEC, copy_project, run, templates_in
 from tests.spec_edit import compile_templates, edit, position, problems_of, production, resources_of_type
@@ -263,7 +263,7 @@ def test_a_problem_in_an_override_points_at_the_override_file(project: Path) -> 
     line, column = position(text, "memory: 3000", "3000")
     assert result.stderr.splitlines()[0] == (
         f"{staging}:{line}:{column}: observability.services.clickhouse.memory: 3000 is not a valid Fargate "
-        "memory size for 1024 CPU units (choose 2048-8192 in steps of 1024)"
+        "memory size for 1024 CPU units (choose 2048-8192 in steps of 1024) [S301]"
     )
     assert not out.exists()
 
@@ -343,7 +343,7 @@ def test_a_cycle_of_extends_is_refused_at_the_extends_that_closes_it(
     base = closing_text.split("extends: ", 1)[1].split("\n")[0]
     line, column = position(closing_text, "extends:", base)
     assert result.stderr.splitlines() == [
-        f"{tmp_path / closing}:{line}:{column}: extends: {base} extends this file again (a cycle)",
+        f"{tmp_path / closing}:{line}:{column}: extends: {base} extends this file again (a cycle) [S005]",
         "1 problem(s) in the spec; nothing was written.",
     ]
     assert not out.exists()

@@ -25,8 +25,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, example, given, settings
 
 from cfncompiler.cli import main
+from cfncompiler.gate.lint import CACHE_ENV
 from cfncompiler.layers import ORDER
-from cfncompiler.linter import CACHE_ENV
 from cfncompiler.synth import synth, template_file
 from tests.fuzz_support import (
     Mutant,

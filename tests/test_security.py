@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from cfncompiler.layers import ORDER
-from cfncompiler.loader import load
-from cfncompiler.model import Spec
 from cfncompiler.naming import logical_id
+from cfncompiler.spec.load import load
+from cfncompiler.spec.model import Spec
 from cfncompiler.synth import CompiledLayer, compile_spec, gather_inputs
 
 ROOT = Path(__file__).resolve().parents[1]

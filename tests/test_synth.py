@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from cfncompiler.gate.lint import Gate
 from cfncompiler.layers import ORDER
-from cfncompiler.linter import Gate
-from cfncompiler.loader import SpecError
+from cfncompiler.spec.load import SpecError
 from cfncompiler.synth import LintFailed, synth
 from tests.conftest import BROKEN_CIDR, MINIMAL_SPEC, Edit, edit, minimal_text, snapshot
 

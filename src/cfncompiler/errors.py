@@ -150,3 +150,12 @@ class StoppedWatching(DeployError):
     """Ctrl-C while waiting: this process stopped, CloudFormation did not."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+class Drifted(CfncompilerError):
+    """Drift detection ran and found a layer changed outside CloudFormation."""
+
+    exit_code = EXIT_DRIFTED
+
+    def lines(self) -> list[str]:
+        return [str(self)]

@@ -1,4 +1,4 @@
-"""Names derived from the spec: CloudFormation logical ids and stack names.
+"""Names derived from the spec: CloudFormation logical ids, stack names, listener priorities.
 
 Logical ids are a pure function of spec names, so the same spec always yields
 the same ids and a rename in the spec is the only thing that changes one.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -21,12 +22,18 @@ def logical_id(*parts: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words)
 
 
+def listener_priority(host: str, explicit: int | None) -> int:
+    """A route's listener-rule priority: stable under adding or reordering routes, unlike a position."""
+    return explicit if explicit is not None else 1 + zlib.crc32(host.encode()) % 49999
+
+
 def stack_name(project: str, layer: str) -> str:
     return f"{project}-{layer}"
 
 
 TEMPLATES_DIR = Path("templates_out")
 PRIMARY_SPEC = "production"
+PRIMARY_SPEC_PATH = Path("spec") / f"{PRIMARY_SPEC}.yaml"
 
 
 def out_dir_for(spec_path: Path) -> Path:

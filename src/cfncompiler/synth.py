@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cfncompiler import limits
-from cfncompiler.asset_checks import check_asset_configs
-from cfncompiler.assets import asset_files, asset_prefix
 from cfncompiler.errors import LintFailed as LintFailed
 from cfncompiler.errors import NameClash, OutputError, Problem, SpecError
+from cfncompiler.gate.lint import Gate
 from cfncompiler.layers import Inputs, build_all
-from cfncompiler.linter import Gate
-from cfncompiler.loader import LoadedSpec, load
-from cfncompiler.model import Spec
-from cfncompiler.writer import render, write_all
+from cfncompiler.spec.assets import check_asset_configs
+from cfncompiler.spec.load import LoadedSpec, load
+from cfncompiler.spec.model import Spec
+from cfncompiler.templates import limits
+from cfncompiler.templates.assets import asset_files, asset_prefix
+from cfncompiler.templates.render import render
+from cfncompiler.templates.write import write_all
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from cfncompiler.deploy.project import TAG_LAYER, TAG_PROJECT, TAG_SPEC, parse_t
 from cfncompiler.deploy.uploads import declared
 from cfncompiler.errors import GuardRefused, Refused
 from cfncompiler.layers import ORDER
-from cfncompiler.stateful import is_stateful
+from cfncompiler.templates.stateful import is_stateful
 
 from .conftest import Recorder, Workspace, count_calls
 

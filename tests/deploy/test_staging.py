@@ -8,11 +8,11 @@ from typing import Any
 
 import boto3
 
-from cfncompiler.assets import AssetFile
 from cfncompiler.deploy.deployer import Deployer
 from cfncompiler.deploy.project import Project
 from cfncompiler.deploy.session import connect
 from cfncompiler.deploy.staging import TEMPLATE_BODY_LIMIT, Staging, bucket_name, template_key, upload_files
+from cfncompiler.templates.assets import AssetFile
 
 from .conftest import Recorder, count_calls, make_bucket, next_slot
 

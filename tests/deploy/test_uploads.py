@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.assets import asset_files, asset_prefix
 from cfncompiler.deploy.deployer import Deployer
 from cfncompiler.deploy.project import Project
 from cfncompiler.deploy.session import connect
 from cfncompiler.deploy.uploads import declared
 from cfncompiler.errors import BadInput
+from cfncompiler.templates.assets import asset_files, asset_prefix
 
 from .conftest import Recorder, count_calls, make_bucket, next_slot
 

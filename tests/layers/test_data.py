@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.loader import SpecError, load_spec
-from cfncompiler.model import Spec
+from cfncompiler.spec.load import SpecError, load_spec
+from cfncompiler.spec.model import Spec
 from tests.conftest import (
     TemplateDict,
     build_layer,

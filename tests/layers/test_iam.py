@@ -8,10 +8,11 @@ import pytest
 from awacs import bedrock, ecr, s3
 from awacs.aws import Action, Condition, StringEquals
 
-from cfncompiler.layers import ORDER, contract
+from cfncompiler import contract
+from cfncompiler.layers import ORDER
 from cfncompiler.layers.iam import UNSCOPED_ACTIONS, UnscopedGrant, allow
-from cfncompiler.model import DATABASE_SECRET
 from cfncompiler.naming import logical_id
+from cfncompiler.spec.model import DATABASE_SECRET
 from tests.spec_edit import (
     Compiled,
     TemplateDict,

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.linter import Gate
-from cfncompiler.loader import load_spec
-from cfncompiler.model import Spec
+from cfncompiler.gate.lint import Gate
 from cfncompiler.naming import logical_id
+from cfncompiler.spec.load import load_spec
+from cfncompiler.spec.model import Spec
 from tests.conftest import (
     TemplateDict,
     build_layer,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cfncompiler.checks import listener_priority
 from cfncompiler.layers import ORDER
+from cfncompiler.naming import listener_priority
 from tests.spec_edit import Compiled, TemplateDict, container, props, ref, resources_of_type, walk
 
 # --------------------------------------------------------------------------- Langfuse route

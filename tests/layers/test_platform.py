@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cfncompiler.assets import asset_files, asset_prefix
-from cfncompiler.checks import listener_priority
-from cfncompiler.naming import logical_id
+from cfncompiler.naming import listener_priority, logical_id
+from cfncompiler.templates.assets import asset_files, asset_prefix
 from tests.spec_edit import (
     LITELLM_DIR,
     Compiled,

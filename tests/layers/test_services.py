@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.layers import contract
+from cfncompiler import contract
 from cfncompiler.layers.services import CAPACITY_PROVIDERS, capacity_strategy
-from cfncompiler.loader import SpecError
-from cfncompiler.model import DATABASE_SECRET, Service
 from cfncompiler.naming import logical_id
+from cfncompiler.spec.load import SpecError
+from cfncompiler.spec.model import DATABASE_SECRET, Service
 from tests.spec_edit import (
     Compiled,
     TemplateDict,

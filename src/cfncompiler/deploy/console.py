@@ -12,7 +12,6 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import click
-from botocore.exceptions import ClientError
 from rich import box
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -22,8 +21,7 @@ from rich.text import Text
 from cfncompiler.deploy.deployer import STALE_STATE, UP_TO_DATE_STATE, Deployer, LayerStatus
 from cfncompiler.deploy.diff import LayerDiff, render
 from cfncompiler.deploy.events import Event
-from cfncompiler.deploy.session import explain
-from cfncompiler.errors import EXIT_FAILED, EXIT_INTERRUPTED, DeployError, Refused
+from cfncompiler.errors import Refused
 
 # Piped output is read by scripts and people in wide log viewers: don't wrap it at 80 columns.
 PIPED_WIDTH = 200
@@ -39,23 +37,6 @@ def interactive() -> bool:
 def console(*, stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     return Console(stderr=stderr, width=None if stream.isatty() else PIPED_WIDTH)
-
-
-def failure(exc: BaseException) -> tuple[str, int] | None:
-    """The paragraph and exit code a deploy command ends with for ``exc``; None when it is not a known failure."""
-    if isinstance(exc, DeployError):
-        return str(exc), exc.exit_code
-    if isinstance(exc, KeyboardInterrupt):
-        return (
-            "Interrupted. Anything CloudFormation had started carries on; see `cfncompiler status`.",
-            EXIT_INTERRUPTED,
-        )
-    paragraph = explain(exc)
-    if paragraph is None and isinstance(exc, ClientError):
-        # CloudFormation's own refusals (a template error, a bad parameter) are sentences already.
-        error = exc.response.get("Error", {})
-        paragraph = f"AWS rejected {exc.operation_name}: {error.get('Code')}: {error.get('Message')}"
-    return (paragraph, EXIT_FAILED) if paragraph else None
 
 
 @contextmanager

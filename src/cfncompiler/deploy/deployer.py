@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cfncompiler.assets import AssetFile
 from cfncompiler.deploy import changeset, guard, parameters, plan, stacks, uploads
 from cfncompiler.deploy.diff import BLOCKED, CHANGES, NEW, NO_CHANGES, UP_TO_DATE, LayerDiff, Row, rows
 from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
@@ -18,6 +17,7 @@ from cfncompiler.deploy.session import Aws
 from cfncompiler.deploy.stacks import Deployed
 from cfncompiler.deploy.staging import TEMPLATE_BODY_LIMIT, Staging, upload_files
 from cfncompiler.errors import Refused, StoppedWatching
+from cfncompiler.templates.assets import AssetFile
 
 UP_TO_DATE_STATE = "up to date"
 STALE_STATE = "stale"

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cfncompiler.deploy.parameters import ParameterChange
-from cfncompiler.stateful import is_stateful
+from cfncompiler.templates.stateful import is_stateful
 
 # Layer states a diff can report.
 NEW = "new stack"

@@ -25,7 +25,7 @@ from cfncompiler.deploy import plan, stacks
 from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
 from cfncompiler.deploy.project import Project
 from cfncompiler.deploy.session import ACCESS_DENIED
-from cfncompiler.errors import EXIT_DRIFTED, EXIT_FAILED, AwsUnavailable, StackFailed
+from cfncompiler.errors import AwsUnavailable, CfncompilerError, Drifted, StackFailed
 
 # Layer states a drift report can give.
 IN_SYNC = "in sync"
@@ -241,19 +241,19 @@ class DriftDetector:
 # --------------------------------------------------------------------------- the report
 
 
-def conclude(results: Sequence[LayerDrift]) -> tuple[int, str]:
-    """The exit code, and the paragraph for stderr: a failure wins over drift, drift over being in sync."""
+def conclude(results: Sequence[LayerDrift]) -> CfncompilerError | None:
+    """How the command ends: a failure wins over drift, drift over being in sync (None)."""
     unchecked = [r for r in results if r.state in (FAILED, NOT_CHECKED)]
     if unchecked:
         reasons = "; ".join(f"{r.stack_name}: {r.note}" for r in unchecked)
-        return EXIT_FAILED, f"error: drift could not be checked on every layer. {reasons}"
+        return StackFailed(f"drift could not be checked on every layer. {reasons}")
     drifted = [r.layer for r in results if r.state == DRIFTED]
     if drifted:
-        return EXIT_DRIFTED, (
+        return Drifted(
             f"Drifted: {', '.join(drifted)}. A deploy of an unchanged template does not put the expected "
             "values back: change them back by hand, or change the spec to match and deploy."
         )
-    return 0, ""
+    return None
 
 
 def to_json(results: Sequence[LayerDrift]) -> str:

@@ -1,7 +1,7 @@
 """The data-loss guard, in two layers.
 
 Before execution: a change set that would remove or replace a stateful
-resource (:mod:`cfncompiler.stateful`) is refused unless that resource was
+resource (:mod:`cfncompiler.templates.stateful`) is refused unless that resource was
 named with ``--allow-replace``. During execution, should anything slip past:
 the stack policy denies ``Update:Replace`` and ``Update:Delete`` on every
 stateful resource, and an allowed replacement runs under a temporary policy
@@ -19,7 +19,7 @@ from awacs.aws import Action, Allow, Deny, PolicyDocument, Principal, Statement
 
 from cfncompiler.deploy.diff import Row
 from cfncompiler.errors import GuardRefused
-from cfncompiler.stateful import is_stateful
+from cfncompiler.templates.stateful import is_stateful
 
 
 def at_risk(rows: Iterable[Row], allowed: Collection[str]) -> list[Row]:

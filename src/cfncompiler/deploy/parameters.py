@@ -1,4 +1,4 @@
-"""A layer's Parameters, filled from the Outputs of the stacks above it (see :mod:`cfncompiler.layers.contract`).
+"""A layer's Parameters, filled from the Outputs of the stacks above it (see :mod:`cfncompiler.contract`).
 
 Values are read at deploy time, so a layer always gets what its upstream
 stacks publish now; nothing is exported or imported between stacks.

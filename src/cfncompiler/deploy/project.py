@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from cfncompiler.errors import BadInput
-from cfncompiler.loader import load_spec
 from cfncompiler.naming import stack_name
+from cfncompiler.spec.load import load_spec
 
 TAG_PROJECT = "cfncompiler:project"
 TAG_LAYER = "cfncompiler:layer"
@@ -124,7 +124,7 @@ class Project:
 
 
 def open_project(spec_path: Path, out_dir: Path) -> Project:
-    """Validate the spec (a :class:`~cfncompiler.loader.SpecError` if it is not usable) and pin its hash."""
+    """Validate the spec (a :class:`~cfncompiler.spec.load.SpecError` if it is not usable) and pin its hash."""
     spec = load_spec(spec_path)
     digest = hashlib.sha256(spec_path.read_bytes()).hexdigest()
     return Project(spec.project, spec.region, spec_path, digest, out_dir)

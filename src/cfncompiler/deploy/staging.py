@@ -16,7 +16,7 @@ from awacs.s3 import ARN as S3_ARN
 from awacs.s3 import Action as S3Action
 from botocore.exceptions import ClientError
 
-from cfncompiler.assets import AssetFile
+from cfncompiler.templates.assets import AssetFile
 
 # CloudFormation's hard limit for TemplateBody; larger templates must be passed by URL.
 TEMPLATE_BODY_LIMIT = 51_200

@@ -1,4 +1,4 @@
-"""The files a layer's template says must be in S3 before it deploys (``Metadata.cfncompiler.assets``).
+"""The files a layer's template says must be in S3 before it deploys (``Metadata.cfncompiler.templates.assets``).
 
 Each asset names a source directory (relative to the spec file), the
 content-addressed prefix the compiler computed from it, and the template
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cfncompiler.assets import AssetFile, asset_files, asset_prefix
 from cfncompiler.errors import BadInput
+from cfncompiler.templates.assets import AssetFile, asset_files, asset_prefix
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def declared(document: Mapping[str, Any], spec_dir: Path) -> list[Asset]:
     try:
         return [Asset(e["name"], spec_dir / e["source"], e["prefix"], e["bucket_parameter"]) for e in entries]
     except (KeyError, TypeError) as exc:
-        raise BadInput(f"Metadata.cfncompiler.assets is malformed ({exc}); run `make synth`.") from None
+        raise BadInput(f"Metadata.cfncompiler.templates.assets is malformed ({exc}); run `make synth`.") from None
 
 
 def files_of(asset: Asset, template: Path) -> list[AssetFile]:

@@ -8,7 +8,7 @@ from importlib import import_module
 
 from troposphere import Template
 
-from cfncompiler.model import Spec
+from cfncompiler.spec.model import Spec
 
 # Deployment order: each layer reads only the Outputs of the layers before it.
 ORDER: tuple[str, ...] = ("network", "data", "platform", "observability")

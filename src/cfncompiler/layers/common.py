@@ -8,10 +8,11 @@ from typing import Any, TypeVar
 
 from troposphere import AWSHelperFn, AWSObject, Join, Output, Parameter, Ref, Sub, Tags, Template, logs
 
+from cfncompiler import contract
+from cfncompiler.contract import Value
 from cfncompiler.errors import NameClash
-from cfncompiler.layers.contract import Value
-from cfncompiler.model import Spec
-from cfncompiler.references import CrossLayer, Known, meaning, references
+from cfncompiler.spec.model import Spec
+from cfncompiler.spec.references import CrossLayer, Known, meaning, references
 
 R = TypeVar("R", bound=AWSObject)
 
@@ -137,3 +138,10 @@ def suppress(resource: AWSObject, check: str, reason: str) -> None:
 def optional(**properties: object) -> dict[str, object]:
     """Properties whose value is None are left out: troposphere rejects None."""
     return {name: value for name, value in properties.items() if value is not None}
+
+
+def file_system_arn(layer: Layer) -> Sub:
+    return Sub(
+        "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/${FileSystemId}",
+        FileSystemId=layer.resolve(contract.file_system_id()),
+    )

@@ -37,12 +37,13 @@ from troposphere import (
 )
 from troposphere import kms as tkms
 
-from cfncompiler.layers import Inputs, contract
+from cfncompiler import contract
+from cfncompiler.layers import Inputs
 from cfncompiler.layers.common import Layer, optional, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import service_trust
-from cfncompiler.model import Bucket, Generate, Secret, Spec
 from cfncompiler.naming import logical_id
+from cfncompiler.spec.model import Bucket, Generate, Secret, Spec
 
 KEEP_SNAPSHOT = {"DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot"}
 KEEP = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from awacs import logs as alogs
 from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template, ec2, iam, servicediscovery
 
-from cfncompiler.layers import Inputs, contract
+from cfncompiler import contract
+from cfncompiler.layers import Inputs
 from cfncompiler.layers.common import Layer, log_group
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import allow, policy, service_trust
-from cfncompiler.model import ANYWHERE_PEER, VPC_PEER, EgressRule, IngressRule, RouteKind, SecurityGroup, Spec
 from cfncompiler.naming import logical_id
+from cfncompiler.spec.model import ANYWHERE_PEER, VPC_PEER, EgressRule, IngressRule, RouteKind, SecurityGroup, Spec
 
 ANYWHERE_CIDR = "0.0.0.0/0"
 # EC2 has no "no egress" switch: CloudFormation adds allow-all unless a rule is

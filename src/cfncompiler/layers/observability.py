@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Template
 
-from cfncompiler.layers import Inputs, contract
+from cfncompiler import contract
+from cfncompiler.layers import Inputs
 from cfncompiler.layers.common import Layer
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.platform import EXECUTION_ROLE, execution_role
 from cfncompiler.layers.services import ExecutionGrants, ServiceContext, add_service
-from cfncompiler.model import Spec
+from cfncompiler.spec.model import Spec
 
 
 def build(spec: Spec, inputs: Inputs) -> Template:

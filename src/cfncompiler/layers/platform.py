@@ -7,7 +7,8 @@ from troposphere import GetAtt, Output, Ref, Template, ecs, iam, ssm
 from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elbv2
 
-from cfncompiler.layers import Inputs, contract
+from cfncompiler import contract
+from cfncompiler.layers import Inputs
 from cfncompiler.layers.common import Layer, log_group, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import ecs_tasks_trust, policy
@@ -19,9 +20,9 @@ from cfncompiler.layers.services import (
     execution_statements,
 )
 from cfncompiler.layers.workspaces import workspace_role
-from cfncompiler.model import Spec
 from cfncompiler.naming import logical_id
-from cfncompiler.references import CrossLayer, meaning, references
+from cfncompiler.spec.model import Spec
+from cfncompiler.spec.references import CrossLayer, meaning, references
 
 EXECUTION_ROLE = "TaskExecutionRole"
 

@@ -14,12 +14,12 @@ from awacs.aws import Condition, Statement, StringEquals, StringLike
 from troposphere import AWSHelperFn, GetAtt, Join, Ref, Sub, ecs, efs, logs, servicediscovery
 from troposphere import elasticloadbalancingv2 as elbv2
 
-from cfncompiler.checks import listener_priority
-from cfncompiler.layers import contract
-from cfncompiler.layers.common import Layer, log_group, optional
-from cfncompiler.layers.iam import allow
-from cfncompiler.model import DATABASE_SECRET, SecretRef, Service, Volume
-from cfncompiler.naming import logical_id
+from cfncompiler import contract
+from cfncompiler.layers.common import Layer, file_system_arn, log_group, optional
+from cfncompiler.layers.iam import allow, task_role
+from cfncompiler.layers.workspaces import workspace_admin_statements
+from cfncompiler.naming import listener_priority, logical_id
+from cfncompiler.spec.model import DATABASE_SECRET, SecretRef, Service, Volume
 
 CAPACITY_PROVIDERS = {"fargate": "FARGATE", "fargate-spot": "FARGATE_SPOT"}
 ASSETS_VOLUME = "assets"
@@ -192,13 +192,6 @@ def _access_point(layer: Layer, name: str, index: int, volume: Volume) -> efs.Ac
     )
 
 
-def file_system_arn(layer: Layer) -> Sub:
-    return Sub(
-        "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/${FileSystemId}",
-        FileSystemId=layer.resolve(contract.file_system_id()),
-    )
-
-
 def bucket_arn(layer: Layer, bucket: str, suffix: str = "") -> Sub:
     return Sub(f"arn:${{AWS::Partition}}:s3:::${{Bucket}}{suffix}", Bucket=layer.resolve(contract.bucket_name(bucket)))
 
@@ -206,8 +199,6 @@ def bucket_arn(layer: Layer, bucket: str, suffix: str = "") -> Sub:
 def _task_role(
     layer: Layer, name: str, service: Service, access_points: list[efs.AccessPoint], asset: _Asset | None
 ) -> object:
-    from cfncompiler.layers.iam import task_role
-
     statements: list[Statement] = []
     for point in access_points:
         statements.append(
@@ -250,8 +241,6 @@ def _task_role(
             )
         )
     if service.access.workspaces:
-        from cfncompiler.layers.workspaces import workspace_admin_statements
-
         statements += workspace_admin_statements(layer)
     return task_role(logical_id(name, "task-role"), f"Task role of {name}", statements)
 

@@ -13,10 +13,9 @@ from awacs import iam as aiam
 from awacs.aws import Condition, Null, Statement, StringEquals
 from troposphere import Sub, iam
 
-from cfncompiler.layers import contract
-from cfncompiler.layers.common import Layer
+from cfncompiler import contract
+from cfncompiler.layers.common import Layer, file_system_arn
 from cfncompiler.layers.iam import allow, task_role
-from cfncompiler.layers.services import file_system_arn
 
 
 def workspace_role(layer: Layer) -> iam.Role:

@@ -1,0 +1,114 @@
+"""Commands that talk to AWS (or the sandbox): diff, deploy, status, drift, destroy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cfncompiler.cli.options import layer_option, out_option, spec_option, yes_option
+
+
+@click.command()
+@spec_option
+@out_option
+@layer_option
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON (for CI).")
+def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], as_json: bool) -> None:
+    """Show what deploy would change: create each change set, print it, delete it. Changes nothing."""
+    from cfncompiler.deploy.console import open_deployer
+    from cfncompiler.deploy.diff import to_json
+
+    deployer = open_deployer(spec_path, out_dir)
+    if as_json:
+        click.echo(to_json(deployer.diff(layers)))
+        return
+    for layer_diff in deployer.diff(layers):
+        deployer.reporter.diff(layer_diff)
+
+
+@click.command()
+@spec_option
+@out_option
+@layer_option
+@yes_option
+@click.option(
+    "--allow-replace",
+    multiple=True,
+    metavar="LOGICAL_ID",
+    help="Let the change set remove or replace this stateful resource (its data is lost). Repeatable.",
+)
+@click.option(
+    "--replace-failed", is_flag=True, help="Delete and recreate a stack whose creation failed (ROLLBACK_COMPLETE)."
+)
+@click.option("--continue-rollback", is_flag=True, help="Resume a rollback that failed (UPDATE_ROLLBACK_FAILED).")
+def deploy(
+    spec_path: Path,
+    out_dir: Path,
+    layers: tuple[str, ...],
+    yes: bool,
+    allow_replace: tuple[str, ...],
+    replace_failed: bool,
+    continue_rollback: bool,
+) -> None:
+    """Deploy the layers through change sets, in dependency order, asking before each one runs."""
+    from cfncompiler.deploy.console import open_deployer, require_confirmation
+    from cfncompiler.deploy.deployer import Options
+
+    require_confirmation(yes, "deploy")
+    deployer = open_deployer(spec_path, out_dir, assume_yes=yes)
+    deployer.deploy(layers, Options(frozenset(allow_replace), replace_failed, continue_rollback))
+
+
+@click.command()
+@spec_option
+@out_option
+def status(spec_path: Path, out_dir: Path) -> None:
+    """One row per layer: stack status, last update, and whether it matches templates_out/."""
+    from cfncompiler.deploy.console import console, open_deployer, status_table
+
+    deployer = open_deployer(spec_path, out_dir)
+    out = console()
+    out.print(status_table(deployer.status(), terminal=out.is_terminal))
+
+
+@click.command()
+@spec_option
+@out_option
+@layer_option
+@click.option("--json", "as_json", is_flag=True, help="Print the drift as JSON (for CI).")
+def drift(spec_path: Path, out_dir: Path, layers: tuple[str, ...], as_json: bool) -> None:
+    """Run CloudFormation drift detection: what changed outside CloudFormation, one row per property.
+
+    Exits 0 when every deployed layer is in sync, 3 when one has drifted, 1 when one could not be checked.
+    """
+    from cfncompiler.deploy.console import console, open_deployer
+    from cfncompiler.deploy.drift import DriftDetector, conclude, render, to_json
+
+    deployer = open_deployer(spec_path, out_dir)
+    detector = DriftDetector(deployer.cf, deployer.project, deployer.reporter, poll_seconds=deployer.poll_seconds)
+    results = detector.detect(layers)
+    if as_json:
+        click.echo(to_json(results))
+    else:
+        out = console()
+        for result in results:
+            render(out, result)
+    ending = conclude(results)
+    if ending is not None:
+        raise ending
+
+
+@click.command()
+@spec_option
+@out_option
+@layer_option
+@yes_option
+def destroy(spec_path: Path, out_dir: Path, layers: tuple[str, ...], yes: bool) -> None:
+    """Delete the named layers' stacks, lowest layer first; refused while a layer below still exists."""
+    from cfncompiler.deploy.console import open_deployer, require_confirmation
+
+    if not layers:
+        raise click.UsageError("name the layers to destroy with --layer (repeatable); there is no destroy-all.")
+    require_confirmation(yes, "destroy")
+    open_deployer(spec_path, out_dir, assume_yes=yes).destroy(layers)

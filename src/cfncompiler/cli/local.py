@@ -1,0 +1,146 @@
+"""Commands that work on this machine alone: synth, lint, rules, reach, graph, schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cfncompiler.cli.options import out_option, spec_option
+
+
+@click.command()
+@spec_option
+@out_option
+@click.option("--no-lint", is_flag=True, help="Skip the cfn-lint gate (faster; CI never does).")
+def synth(spec_path: Path, out_dir: Path, no_lint: bool) -> None:
+    """Validate the spec, compile every layer, lint, and write the templates."""
+    from cfncompiler.templates import incremental
+    from cfncompiler.templates.limits import INLINE_TEMPLATE_BYTES
+
+    lint = not no_lint
+    record = incremental.reusable(spec_path, out_dir, lint)
+    if record is not None:
+        summaries, changed, warnings, linted = record.summaries, [], record.warnings, record.linted
+    else:
+        from cfncompiler.synth import synth as run_synth
+
+        result = run_synth(spec_path, out_dir, lint=lint)
+        summaries = [incremental.Summary(c.layer, c.file, c.resources, c.size) for c in result.layers]
+        changed, warnings, linted = result.changed, result.warnings, lint
+        incremental.remember(
+            spec_path,
+            out_dir,
+            linted=lint,
+            inputs=result.read_files,
+            directories=result.read_directories,
+            summaries=summaries,
+            warnings=warnings,
+        )
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for layer in summaries:
+        state = "written" if layer.file in changed else "unchanged"
+        if layer.size > INLINE_TEMPLATE_BYTES:
+            state += ", over 51,200 bytes: deploy stages it in S3"
+        gate = "lint clean" if linted else "lint skipped"
+        click.echo(
+            f"{layer.layer:<14} {out_dir / layer.file}  {layer.resources:>3} resources  "
+            f"{layer.size:>7,} bytes  {gate}  ({state})"
+        )
+
+
+@click.command()
+def rules() -> None:
+    """List the spec's rules: the id every problem line ends with, its name and what it checks."""
+    from cfncompiler.spec.rules import RULES, SCHEMA_RULES
+
+    for schema_rule in SCHEMA_RULES:
+        click.echo(f"{schema_rule.id}  {schema_rule.name:<34} {schema_rule.description}")
+    for rule in RULES:
+        click.echo(f"{rule.id}  {rule.name:<34} {rule.description}")
+
+
+@click.command()
+@spec_option
+@click.option("--json", "as_json", is_flag=True, help="Print the flows as JSON.")
+def reach(spec_path: Path, as_json: bool) -> None:
+    """Print who can reach whom on which port, from the security groups and ALB routes."""
+    import json
+
+    from cfncompiler.spec.load import load_spec
+    from cfncompiler.spec.reach import flows
+
+    found = flows(load_spec(spec_path))
+    if as_json:
+        rows = [
+            {"from": f.source, "to": f.target, "port": f.port, "protocol": f.protocol, "route": f.route} for f in found
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for flow in found:
+        click.echo(str(flow))
+
+
+@click.command()
+@spec_option
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("docs/architecture.md"),
+    show_default=True,
+    help="Markdown file to write.",
+)
+def graph(spec_path: Path, output: Path) -> None:
+    """Write the architecture diagram (Mermaid in Markdown) generated from the spec."""
+    from cfncompiler.spec.graph import architecture_document
+    from cfncompiler.spec.load import load_spec
+
+    _write_document(output, architecture_document(load_spec(spec_path), spec_path.as_posix()))
+
+
+@click.command()
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("spec/schema.json"),
+    show_default=True,
+    help="Where to write the JSON Schema.",
+)
+def schema(output: Path) -> None:
+    """Write the spec's JSON Schema, for editors (yaml-language-server) to complete and check specs."""
+    from cfncompiler.spec.schema import json_schema
+
+    _write_document(output, json_schema())
+
+
+def _write_document(output: Path, text: str) -> None:
+    """A generated file written atomically, and left alone (timestamp too) when it is already current."""
+    from cfncompiler.templates.write import write_all
+
+    changed = write_all(output.parent, {output.name: text})
+    click.echo(f"{output}: {'written' if changed else 'unchanged'}")
+
+
+@click.command()
+@spec_option
+@out_option
+def lint(spec_path: Path, out_dir: Path) -> None:
+    """Run the cfn-lint gate on the templates in --out as they are on disk."""
+    from cfncompiler.errors import LintFailed
+    from cfncompiler.gate.lint import Gate
+    from cfncompiler.layers import ORDER
+    from cfncompiler.spec.load import load_spec
+    from cfncompiler.synth import template_file
+
+    spec = load_spec(spec_path)
+    paths = [out_dir / template_file(layer) for layer in ORDER]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise click.ClickException(f"{', '.join(missing)} missing; run `cfncompiler synth` (or `make synth`) first.")
+    findings = Gate().lint([(str(p), p.read_text(encoding="utf-8")) for p in paths], spec.region)
+    for path in paths:
+        count = sum(1 for f in findings if f.file == str(path))
+        click.echo(f"{path}: {'clean' if not count else f'{count} finding(s)'}")
+    if findings:
+        raise LintFailed(findings)

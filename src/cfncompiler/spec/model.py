@@ -1,0 +1,481 @@
+"""The spec's schema: what each key is, its type, range and description, in pydantic v2.
+
+Only the shape lives here. Rules that relate several values (a subnet inside the
+VPC, a rule naming a group that exists) are in :mod:`cfncompiler.spec.rules`, each
+with an id; the JSON schema for editors is generated from these classes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from enum import StrEnum
+from ipaddress import IPv4Network
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+)
+
+from cfncompiler.naming import aws_regions
+
+
+class SpecModel(BaseModel):
+    # strict: a YAML string "1024" must not pass for the number 1024.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Name = Annotated[
+    str,
+    Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=40, description="lower-case name: letters, digits, hyphens"),
+]
+Port = Annotated[int, Field(ge=1, le=65535, description="TCP/UDP port 1-65535")]
+
+
+def _cidr_text(value: Any) -> Any:
+    # Lax mode would read `true` or `167772160` as an address; a CIDR is only ever written as text.
+    if not isinstance(value, str):
+        raise ValueError(f"a CIDR is written as text such as 10.0.0.0/16, not {type(value).__name__} {value!r}")
+    return value
+
+
+Cidr = Annotated[
+    IPv4Network, BeforeValidator(_cidr_text), Field(strict=False, description="IPv4 network, e.g. 10.0.0.0/16")
+]
+Description = Annotated[str, Field(min_length=1, max_length=255)]
+# EC2 accepts only these characters in security-group and rule descriptions.
+GroupDescription = Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9 ._\-:/()#,@+=&;{}!$*]*$")]
+
+# CloudWatch Logs accepts only these retention periods.
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
+
+# S3 bucket names: at most 63 characters; ours are <project>-<name>-<12-digit account id>.
+S3_NAME_MAX = 63
+S3_NAME_OVERHEAD = 2 + 12
+
+# Words a security-group rule may use instead of a group name.
+VPC_PEER = "vpc"
+ANYWHERE_PEER = "anywhere"
+
+
+# --------------------------------------------------------------------------- network
+
+
+class RouteKind(StrEnum):
+    INTERNET_GATEWAY = "internet-gateway"
+    NAT = "nat"
+    NONE = "none"
+
+
+class Subnet(SpecModel):
+    cidr: Cidr
+    az: int = Field(ge=0, description="index into the region's availability zones")
+    tier: Name
+
+
+class NatGateway(SpecModel):
+    subnet: Name = Field(description="public subnet that holds the single NAT gateway")
+
+
+class Endpoints(SpecModel):
+    gateway: list[Literal["s3", "dynamodb"]] = Field(
+        description="gateway endpoints (free): s3, dynamodb", default_factory=list
+    )
+    gateway_tiers: list[Name] = Field(
+        default_factory=list, description="tiers whose route tables get the gateway endpoints"
+    )
+    interface: list[Annotated[str, Field(pattern=r"^[a-z0-9]+([.-][a-z0-9]+)*$")]] = Field(
+        default_factory=list, description="service names after com.amazonaws.<region>."
+    )
+    interface_tier: Name | None = Field(default=None, description="tier whose subnets hold the interface endpoints")
+    security_group: Name | None = Field(default=None, description="group the interface endpoints sit in")
+
+
+class IngressRule(SpecModel):
+    peer: Name = Field(alias="from", description="a security group name, or 'vpc'")
+    ports: list[Port] = Field(description="destination ports", min_length=1)
+    protocol: Literal["tcp", "udp"] = Field(default="tcp", description="tcp or udp")
+    description: GroupDescription = Field(description="why the rule exists")
+
+
+class EgressRule(SpecModel):
+    peer: Name = Field(alias="to", description="a security group name, 'vpc' or 'anywhere'")
+    ports: list[Port] = Field(description="destination ports", min_length=1)
+    protocol: Literal["tcp", "udp"] = Field(default="tcp", description="tcp or udp")
+    description: GroupDescription = Field(description="why the rule exists")
+
+
+def _egress_kind(value: Any) -> str:
+    return "rules" if isinstance(value, list) else "word"
+
+
+Egress = Annotated[
+    Annotated[Literal["all", "none"], Tag("word")] | Annotated[list[EgressRule], Tag("rules")],
+    Discriminator(_egress_kind),
+]
+
+
+class SecurityGroup(SpecModel):
+    description: GroupDescription = Field(description="what the group is for")
+    ingress: list[IngressRule] = Field(description="who may connect in", default_factory=list)
+    egress: Egress = Field(description="'all', 'none' or a list of rules")
+
+
+class ServiceDiscovery(SpecModel):
+    namespace: Annotated[str, Field(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")] = Field(
+        description="private DNS namespace"
+    )
+
+
+class FlowLogs(SpecModel):
+    traffic: Literal["all", "accept", "reject"] = Field(description="which traffic to log: all, accept or reject")
+
+
+class Network(SpecModel):
+    cidr: Cidr
+    availability_zones: int = Field(description="how many AZs the VPC spans", ge=1, le=6)
+    tiers: dict[Name, Annotated[RouteKind, Field(strict=False)]] = Field(
+        description="subnet tiers and how each reaches the internet", min_length=1
+    )
+    subnets: dict[Name, Subnet] = Field(description="subnets by name", min_length=1)
+    nat_gateway: NatGateway | None = Field(default=None, description="the NAT gateway, if any tier routes through one")
+    endpoints: Endpoints = Field(description="VPC endpoints", default_factory=Endpoints)
+    security_groups: dict[Name, SecurityGroup] = Field(description="security groups by name")
+    service_discovery: ServiceDiscovery = Field(description="the CloudMap namespace")
+    flow_logs: FlowLogs = Field(description="VPC flow logs")
+
+    def subnets_in(self, tier: str) -> list[str]:
+        return [name for name, subnet in self.subnets.items() if subnet.tier == tier]
+
+    def tiers_routed_by(self, kind: RouteKind) -> list[str]:
+        return [tier for tier, route in self.tiers.items() if route is kind]
+
+
+# --------------------------------------------------------------------------- data
+
+
+class Database(SpecModel):
+    engine: Literal["postgres"] = Field(description="database engine")
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+$", description="full engine version, e.g. 16.9")]
+    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")] = Field(
+        description="RDS instance class, e.g. db.r6g.large"
+    )
+    multi_az: bool = Field(description="run a standby in a second AZ")
+    storage_gb: int = Field(description="allocated storage in GB", ge=20, le=65536)
+    max_storage_gb: int = Field(description="storage autoscaling ceiling in GB", ge=20, le=65536)
+    backup_retention_days: int = Field(description="days of automated backups", ge=1, le=35)
+    enhanced_monitoring_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
+        description="OS metrics interval; 0 turns enhanced monitoring off"
+    )
+    require_ssl: bool = Field(description="refuse connections without TLS (rds.force_ssl)")
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = Field(description="database created at launch")
+    username: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = Field(
+        description="master user; RDS generates and keeps the password"
+    )
+    port: Port
+    subnet_tier: Name
+    security_group: Name
+
+    @property
+    def major_version(self) -> str:
+        return self.version.split(".")[0]
+
+
+class Cache(SpecModel):
+    engine: Literal["redis", "valkey"] = Field(description="redis or valkey")
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+$")] = Field(description="engine version, e.g. 7.1")
+    node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")] = Field(
+        description="ElastiCache node type, e.g. cache.r6g.large"
+    )
+    replicas: int = Field(ge=0, le=5, description="read replicas besides the primary")
+    port: Port
+    subnet_tier: Name
+    security_group: Name
+    auth_token_secret: Annotated[str, Field(min_length=1)] = Field(
+        description="generated alphanumeric secret under data.secrets that clients present (Redis AUTH)"
+    )
+
+
+class FileSystem(SpecModel):
+    performance_mode: Literal["general-purpose", "max-io"] = Field(description="EFS performance mode")
+    throughput_mode: Literal["bursting", "elastic"] = Field(description="EFS throughput mode")
+    transition_to_ia_days: Literal[1, 7, 14, 30, 60, 90, 180, 270, 365] = Field(
+        description="days before files move to Infrequent Access"
+    )
+    mount_tier: Name
+    security_group: Name
+
+
+class Bucket(SpecModel):
+    versioned: bool = Field(description="keep every version of every object")
+    old_versions_days: int | None = Field(
+        default=None, ge=1, le=3650, description="delete replaced object versions after this many days"
+    )
+    receives_access_logs: bool = Field(
+        default=False, description="the bucket every other bucket and the ALB write access logs to"
+    )
+
+
+class Table(SpecModel):
+    hash_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,255}$")] = Field(description="partition key attribute")
+    hash_key_type: Literal["string", "number", "binary"] = Field(description="string, number or binary")
+
+
+class Generate(SpecModel):
+    length: int = Field(description="number of characters", ge=16, le=4096)
+    alphabet: Literal["default", "hex", "alphanumeric"] = Field(
+        default="default", description="default (letters, digits, punctuation), alphanumeric or hex"
+    )
+
+
+SecretKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class Secret(SpecModel):
+    description: Description = Field(description="what the secret is for")
+    provided: list[SecretKey] | None = Field(
+        default=None, description="JSON keys an operator fills in after the first deploy"
+    )
+    generate: Generate | None = Field(default=None, description="let Secrets Manager create the value")
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.provided or [])
+
+
+SecretName = Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")]
+BucketName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")]
+TableName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{3,255}$")]
+
+
+class Data(SpecModel):
+    database: Database = Field(description="the PostgreSQL instance")
+    cache: Cache = Field(description="the Redis replication group")
+    file_system: FileSystem = Field(description="the shared EFS file system")
+    buckets: dict[BucketName, Bucket] = Field(description="S3 buckets by name")
+    tables: dict[TableName, Table] = Field(description="DynamoDB tables by name")
+    secrets: dict[SecretName, Secret] = Field(description="Secrets Manager entries by name")
+
+    @property
+    def access_log_bucket(self) -> str | None:
+        return next((name for name, bucket in self.buckets.items() if bucket.receives_access_logs), None)
+
+
+# --------------------------------------------------------------------------- services
+
+# Fargate's valid task sizes: CPU units -> allowed memory (MiB). An AWS fact, not a design value.
+FARGATE_MEMORY: dict[int, range] = {
+    256: range(512, 2048 + 1, 512),
+    512: range(1024, 4096 + 1, 1024),
+    1024: range(2048, 8192 + 1, 1024),
+    2048: range(4096, 16384 + 1, 1024),
+    4096: range(8192, 30720 + 1, 1024),
+    8192: range(16384, 61440 + 1, 4096),
+    16384: range(32768, 122880 + 1, 8192),
+}
+
+# The RDS-managed master secret, named in a service's secrets as `secret: database`.
+DATABASE_SECRET = "database"
+DATABASE_SECRET_KEYS = ("username", "password")
+
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+Image = Annotated[str, Field(pattern=r"^\S+$", min_length=1, max_length=512)]
+
+
+class SecretRef(SpecModel):
+    secret: Annotated[str, Field(min_length=1, description="a secret under data.secrets, or 'database'")]
+    key: SecretKey | None = Field(default=None, description="JSON key inside the secret")
+
+
+class Volume(SpecModel):
+    path: Annotated[str, Field(pattern=r"^/\S*$", description="mount path inside the container")]
+    efs_directory: Annotated[str, Field(pattern=r"^/\S+$", description="directory on the shared EFS file system")]
+    uid: int = Field(ge=0, le=4294967295, description="owner of the directory and of every file written")
+    gid: int = Field(description="group of the directory and of every file written", ge=0, le=4294967295)
+
+
+class Route(SpecModel):
+    host: Annotated[str, Field(pattern=r"^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")] = Field(
+        description="host name the ALB routes to this service"
+    )
+    health_path: Annotated[str, Field(pattern=r"^/\S*$", description="HTTP path the ALB polls")]
+    priority: int | None = Field(
+        default=None, ge=1, le=50000, description="listener rule priority; derived from the host when omitted"
+    )
+
+
+class ContainerCheck(SpecModel):
+    command: Annotated[str, Field(min_length=1, description="shell command; exit 0 means healthy")]
+    start_period_seconds: int = Field(description="grace period before failures count", default=60, ge=0, le=300)
+
+
+class Assets(SpecModel):
+    path: Annotated[str, Field(pattern=r"^[^/~]", description="directory, relative to this spec file")]
+    mount: Annotated[str, Field(pattern=r"^/\S*$", description="where the files appear in the container")]
+    bucket: BucketName = Field(description="bucket (under data.buckets) the files are uploaded to")
+
+
+class Access(SpecModel):
+    buckets: dict[BucketName, Literal["read", "read-write"]] = Field(
+        description="buckets the task may use: read, or read-write", default_factory=dict
+    )
+    bedrock_models: list[Annotated[str, Field(pattern=r"^[a-z0-9.*:-]+$")]] = Field(
+        default_factory=list, description="foundation model ids the task may invoke (wildcards allowed)"
+    )
+    workspaces: bool = Field(
+        default=False, description="run Coder workspaces: manage ECS services and task definitions on this cluster"
+    )
+
+
+CapacityProvider = Literal["fargate", "fargate-spot"]
+
+
+def _capacity_kind(value: Any) -> str:
+    return "weights" if isinstance(value, dict) else "one"
+
+
+Capacity = Annotated[
+    Annotated[CapacityProvider, Tag("one")]
+    | Annotated[dict[CapacityProvider, Annotated[int, Field(ge=0, le=1000)]], Tag("weights")],
+    Discriminator(_capacity_kind),
+]
+
+
+NEEDS_HELP = (
+    "what this must reach: database, cache, file_system, or a service (NAME or NAME:PORT); "
+    "synth fails when the security groups do not allow it"
+)
+Needs = list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*(:[0-9]{1,5})?$")]]
+
+
+class Service(SpecModel):
+    image: Image = Field(description="container image; ${account} and ${region} allowed")
+    cpu: int = Field(description="CPU units: 1024 = 1 vCPU")
+    memory: int = Field(description="MiB")
+    ports: list[Port] = Field(min_length=1, description="container ports; the first is the one routed and registered")
+    replicas: int = Field(description="tasks to run", ge=0, le=100)
+    capacity: Capacity = Field(default="fargate", description="fargate, fargate-spot, or weights of each")
+    security_group: Name
+    subnet_tier: Name
+    discovery: Name | None = Field(default=None, description="name in the CloudMap namespace")
+    route: Route | None = Field(default=None, description="ALB host route, if the service is reached through the ALB")
+    command: list[str] | None = Field(default=None, description="container command (arguments)")
+    env: dict[EnvName, str] = Field(description="environment; ${...} references allowed", default_factory=dict)
+    secrets: dict[EnvName, SecretRef] = Field(
+        description="environment variables filled from Secrets Manager", default_factory=dict
+    )
+    volumes: list[Volume] = Field(description="EFS directories mounted into the container", default_factory=list)
+    assets: Assets | None = Field(default=None, description="a directory of files shipped to the task")
+    access: Access = Field(description="AWS resources the task role may use", default_factory=Access)
+    health_check: ContainerCheck | None = Field(default=None, description="container health check command")
+    needs: Needs = Field(default_factory=list, description=NEEDS_HELP)
+
+    @property
+    def port(self) -> int:
+        return self.ports[0]
+
+
+class Certificate(SpecModel):
+    domain: Annotated[str, Field(pattern=r"^[a-z0-9.*-]+$")] = Field(description="the certificate's main name")
+    alternative_names: list[Annotated[str, Field(pattern=r"^[a-z0-9.*-]+$")]] = Field(
+        description="further names, wildcards allowed", default_factory=list
+    )
+
+    @property
+    def names(self) -> list[str]:
+        return [self.domain, *self.alternative_names]
+
+
+class Cluster(SpecModel):
+    container_insights: bool = Field(description="collect Container Insights metrics")
+    capacity_providers: list[CapacityProvider] = Field(
+        description="Fargate capacity the services may use", min_length=1
+    )
+
+
+class LoadBalancer(SpecModel):
+    subnet_tier: Name
+    security_group: Name
+    tls_policy: Annotated[str, Field(pattern=r"^ELBSecurityPolicy-TLS13-1-[23]-\S+$")] = Field(
+        description="an ELB security policy allowing TLS 1.2+ only"
+    )
+    idle_timeout_seconds: int = Field(
+        description="seconds an idle connection stays open (websockets)", default=60, ge=1, le=4000
+    )
+
+
+class Workspaces(SpecModel):
+    security_group: Name
+    subnet_tier: Name
+    needs: Needs = Field(default_factory=list, description=NEEDS_HELP)
+
+
+BridgeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+
+
+class TerraformBridge(SpecModel):
+    parameter_prefix: Annotated[str, Field(pattern=r"^(/[A-Za-z0-9_.-]+)+$")] = Field(
+        description="SSM parameter path prefix"
+    )
+    values: dict[BridgeName, Annotated[str, Field(pattern=r"^\$\{[a-z0-9_.-]+\}$")]] = Field(
+        description="name -> ${...} reference, published as an Output and an SSM parameter", min_length=1
+    )
+
+
+class Platform(SpecModel):
+    cluster: Cluster = Field(description="the ECS cluster")
+    certificate: Certificate = Field(description="the ACM certificate of the ALB")
+    load_balancer: LoadBalancer = Field(description="the internal ALB")
+    asset_fetcher_image: Image = Field(description="image that copies a service's assets from S3 before it starts")
+    workspaces: Workspaces = Field(description="how Coder workspaces run")
+    terraform_bridge: TerraformBridge = Field(description="values published for Terraform workspace templates")
+    services: dict[Name, Service] = Field(description="Fargate services of the platform layer, by name")
+
+
+class Observability(SpecModel):
+    services: dict[Name, Service] = Field(description="Fargate services of the observability layer, by name")
+
+
+# --------------------------------------------------------------------------- spec
+
+
+class Logs(SpecModel):
+    retention_days: LogRetentionDays = Field(description="days CloudWatch keeps every log group")
+
+
+class Spec(SpecModel):
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, region: str) -> str:
+        known = aws_regions()
+        if known and region not in known:
+            hint = difflib.get_close_matches(region, known, n=1)
+            raise ValueError(f"unknown AWS region '{region}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+        return region
+
+    extends: str | None = Field(
+        default=None, description="a spec file (relative to this one) whose values this one overrides"
+    )
+    project: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$", description="prefix of every stack name")]
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")] = Field(
+        description="AWS region, e.g. us-west-2"
+    )
+    logs: Logs = Field(description="log settings")
+    network: Network = Field(description="NetworkStack")
+    data: Data = Field(description="DataStack")
+    platform: Platform = Field(description="PlatformStack")
+    observability: Observability = Field(description="ObservabilityStack")
+
+    def services(self) -> Iterator[tuple[str, str, Service]]:
+        """Every service of every layer, in spec order: (layer section, name, service)."""
+        for section, services in (("platform", self.platform.services), ("observability", self.observability.services)):
+            for name, service in services.items():
+                yield section, name, service

@@ -1,0 +1,295 @@
+"""Rules that relate the sections of a spec: every name a service uses must exist, and every
+route must actually be able to carry traffic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cfncompiler.contract import platform_outputs
+from cfncompiler.naming import listener_priority, logical_id
+from cfncompiler.spec.model import DATABASE_SECRET, DATABASE_SECRET_KEYS, S3_NAME_MAX, S3_NAME_OVERHEAD, Service, Spec
+from cfncompiler.spec.reach import RESERVED_NAMES, flows, unmet_needs
+from cfncompiler.spec.references import CrossLayer, UnknownReference, meaning, references
+from cfncompiler.spec.rules.base import SPEC, Loc, Violation, rule, unknown_group, unknown_tier
+from cfncompiler.spec.rules.network import one_subnet_per_az
+
+ServiceEntry = tuple[Loc, str, Service]
+
+
+def all_services(spec: Spec) -> Iterator[ServiceEntry]:
+    for section, name, service in spec.services():
+        yield (section, "services", name), name, service
+
+
+@rule("S401", "service names are unique across layers and name no other part of the spec", SPEC)
+def service_names_unique(spec: Spec) -> Iterator[Violation]:
+
+    seen: dict[str, str] = {}
+    for where, name, _ in all_services(spec):
+        if name in RESERVED_NAMES:
+            yield (
+                where,
+                (
+                    f"'{name}' names something else in this spec ({', '.join(sorted(RESERVED_NAMES))}); "
+                    "choose another service name"
+                ),
+            )
+        key = logical_id(name)
+        if key in seen:
+            yield where, f"service '{name}' clashes with '{seen[key]}' (a service name must be unique across layers)"
+        seen.setdefault(key, name)
+
+
+@rule("S402", "everything placed in the network names a tier and a security group that exist", SPEC)
+def placements_exist(spec: Spec) -> Iterator[Violation]:
+    net = spec.network
+    data = spec.data
+    platform = spec.platform
+    placements: list[tuple[Loc, str, str, str]] = [
+        (("data", "database"), "subnet_tier", data.database.subnet_tier, data.database.security_group),
+        (("data", "cache"), "subnet_tier", data.cache.subnet_tier, data.cache.security_group),
+        (("data", "file_system"), "mount_tier", data.file_system.mount_tier, data.file_system.security_group),
+        (
+            ("platform", "load_balancer"),
+            "subnet_tier",
+            platform.load_balancer.subnet_tier,
+            platform.load_balancer.security_group,
+        ),
+        (
+            ("platform", "workspaces"),
+            "subnet_tier",
+            platform.workspaces.subnet_tier,
+            platform.workspaces.security_group,
+        ),
+    ]
+    placements += [(where, "subnet_tier", s.subnet_tier, s.security_group) for where, _, s in all_services(spec)]
+    for where, tier_field, tier, group in placements:
+        if tier not in net.tiers:
+            yield (*where, tier_field), unknown_tier(tier, net.tiers)
+        if group not in net.security_groups:
+            yield (*where, "security_group"), unknown_group(group, net.security_groups)
+
+
+@rule("S403", "every bucket name fits S3's 63 characters once the project and account id are added", SPEC)
+def bucket_names_fit(spec: Spec) -> Iterator[Violation]:
+    longest = max(spec.data.buckets, key=len, default="")
+    length = len(spec.project) + len(longest) + S3_NAME_OVERHEAD
+    if longest and length > S3_NAME_MAX:
+        yield (
+            ("data", "buckets", longest),
+            (
+                f"the bucket name {spec.project}-{longest}-<account id> would be "
+                f"{length} characters; S3 allows {S3_NAME_MAX} (shorten the bucket or the project name)"
+            ),
+        )
+
+
+@rule("S404", "the file system's tier has one subnet per AZ (one mount target each)", SPEC)
+def one_mount_target_per_az(spec: Spec) -> Iterator[Violation]:
+    net = spec.network
+    fs = spec.data.file_system
+    if fs.mount_tier in net.tiers:
+        yield from one_subnet_per_az(net, fs.mount_tier, ("data", "file_system", "mount_tier"), "EFS mount targets")
+
+
+@rule("S405", "the database's tier spans at least two availability zones (RDS requires it)", SPEC)
+def database_spans_two_azs(spec: Spec) -> Iterator[Violation]:
+    net = spec.network
+    tier = spec.data.database.subnet_tier
+    if tier in net.tiers and len({net.subnets[s].az for s in net.subnets_in(tier)}) < 2:
+        yield ("data", "database", "subnet_tier"), "RDS needs subnets in at least two availability zones"
+
+
+@rule("S406", "a service's secrets name secrets (and keys) that exist", SPEC)
+def secrets_exist(spec: Spec) -> Iterator[Violation]:
+
+    secrets = spec.data.secrets
+    for where, _, service in all_services(spec):
+        for env, ref in service.secrets.items():
+            at = (*where, "secrets", env)
+            if ref.secret == DATABASE_SECRET:
+                keys: list[str] | None = list(DATABASE_SECRET_KEYS)
+            elif ref.secret in secrets:
+                keys = secrets[ref.secret].keys or None
+            else:
+                yield (
+                    (*at, "secret"),
+                    f"unknown secret '{ref.secret}' (data.secrets has: {', '.join(secrets)}, or 'database')",
+                )
+                continue
+            if keys is None and ref.key is not None:
+                yield (*at, "key"), f"secret '{ref.secret}' is a plain string; it has no key '{ref.key}'"
+            elif keys is not None and ref.key is None:
+                yield at, f"secret '{ref.secret}' holds keys {', '.join(keys)}; say which one with 'key:'"
+            elif keys is not None and ref.key not in keys:
+                yield (*at, "key"), f"secret '{ref.secret}' has no key '{ref.key}' (keys: {', '.join(keys)})"
+
+
+@rule("S407", "a service's buckets and asset bucket exist", SPEC)
+def buckets_exist(spec: Spec) -> Iterator[Violation]:
+    buckets = spec.data.buckets
+    for where, _, service in all_services(spec):
+        for bucket in service.access.buckets:
+            if bucket not in buckets:
+                yield (
+                    (*where, "access", "buckets", bucket),
+                    f"unknown bucket '{bucket}' (buckets: {', '.join(buckets)})",
+                )
+        if service.assets is not None and service.assets.bucket not in buckets:
+            yield (
+                (*where, "assets", "bucket"),
+                f"unknown bucket '{service.assets.bucket}' (buckets: {', '.join(buckets)})",
+            )
+
+
+@rule("S408", "every ${...} reference names something the spec has", SPEC)
+def references_resolve(spec: Spec) -> Iterator[Violation]:
+    texts: list[tuple[Loc, str]] = []
+    texts.append((("platform", "asset_fetcher_image"), spec.platform.asset_fetcher_image))
+    for where, _, service in all_services(spec):
+        texts.append(((*where, "image"), service.image))
+        texts += [((*where, "env", name), value) for name, value in service.env.items()]
+        texts += [((*where, "command", index), part) for index, part in enumerate(service.command or [])]
+    texts += [
+        (("platform", "terraform_bridge", "values", k), v) for k, v in spec.platform.terraform_bridge.values.items()
+    ]
+    for at, text in texts:
+        for reference in references(text):
+            try:
+                meaning(spec, reference)
+            except UnknownReference as exc:
+                yield at, str(exc)
+
+
+@rule("S409", "a routed port is open from the ALB to the service", SPEC)
+def routes_are_open(spec: Spec) -> Iterator[Violation]:
+    """A routed port must be reachable from the ALB (its group lets it out, the service's group lets it in)."""
+
+    alb = spec.platform.load_balancer.security_group
+    groups = spec.network.security_groups
+    if alb not in groups:
+        return  # placements_exist reports the unknown group once; every route would repeat it
+    routed = {(f.target, f.port) for f in flows(spec) if f.source == "alb"}
+    for where, name, service in all_services(spec):
+        if service.route is None or service.security_group not in groups or (name, service.port) in routed:
+            continue
+        yield (
+            (*where, "ports", 0),
+            (
+                f"{name} is routed on port {service.port}, but the ALB cannot reach it: security group "
+                f"'{service.security_group}' must admit {service.port} from '{alb}' and '{alb}' must let it out "
+                f"(network.security_groups.{service.security_group}.ingress / .{alb}.egress)"
+            ),
+        )
+
+
+@rule("S410", "a service asks only for capacity providers the cluster offers", SPEC)
+def capacity_is_offered(spec: Spec) -> Iterator[Violation]:
+    offered = set(spec.platform.cluster.capacity_providers)
+    for where, name, service in all_services(spec):
+        wanted = [service.capacity] if isinstance(service.capacity, str) else list(service.capacity)
+        for provider in wanted:
+            if provider not in offered:
+                yield (
+                    (*where, "capacity"),
+                    (
+                        f"{name} asks for {provider}, which the cluster does not offer "
+                        f"(platform.cluster.capacity_providers: {', '.join(sorted(offered))})"
+                    ),
+                )
+
+
+@rule("S411", "routes have distinct hosts and listener priorities, each on the certificate", SPEC)
+def routes_are_distinct(spec: Spec) -> Iterator[Violation]:
+    hosts: dict[str, str] = {}
+    priorities: dict[int, str] = {}
+    for where, name, service in all_services(spec):
+        if service.route is None:
+            continue
+        route = service.route
+        if route.host in hosts:
+            yield (*where, "route", "host"), f"host {route.host} is already routed to '{hosts[route.host]}'"
+        hosts.setdefault(route.host, name)
+        priority = listener_priority(route.host, route.priority)
+        if priority in priorities:
+            yield (
+                (*where, "route"),
+                (f"listener priority {priority} is already taken by '{priorities[priority]}'; set route.priority"),
+            )
+        priorities.setdefault(priority, name)
+        if not _covered(route.host, spec.platform.certificate.names):
+            yield (
+                (*where, "route", "host"),
+                (f"{route.host} is not covered by the certificate ({', '.join(spec.platform.certificate.names)})"),
+            )
+
+
+def _covered(host: str, names: list[str]) -> bool:
+    for name in names:
+        if name == host:
+            return True
+        if name.startswith("*.") and host.endswith(name[1:]) and "." not in host[: -len(name) + 1]:
+            return True
+    return False
+
+
+@rule("S412", "discovery names are unique", SPEC)
+def discovery_names_unique(spec: Spec) -> Iterator[Violation]:
+    seen: dict[str, str] = {}
+    for where, name, service in all_services(spec):
+        if service.discovery is None:
+            continue
+        if service.discovery in seen:
+            yield (
+                (*where, "discovery"),
+                f"discovery name '{service.discovery}' is already used by '{seen[service.discovery]}'",
+            )
+        seen.setdefault(service.discovery, name)
+
+
+@rule("S413", "a bridge value named like a platform Output is that Output", SPEC)
+def bridge_names_keep_their_meaning(spec: Spec) -> Iterator[Violation]:
+    """A bridge value named like one of the platform's own Outputs must be that same value, or the
+    Output and the SSM parameter of that name would disagree."""
+
+    own = {value.name: value for value in platform_outputs()}
+    for name, text in spec.platform.terraform_bridge.values.items():
+        value = own.get(logical_id(name))
+        if value is None:
+            continue
+        found = references(text)
+        try:
+            same = text == f"${{{found[0]}}}" and meaning(spec, found[0]) == CrossLayer(value)
+        except (IndexError, UnknownReference):
+            same = False
+        if not same:
+            yield (
+                ("platform", "terraform_bridge", "values", name),
+                (
+                    f"'{name}' becomes the Output {value.name}, which the platform already publishes as "
+                    f"{value.description}; give this value another name"
+                ),
+            )
+
+
+@rule("S414", "what a service or the workspaces need, the security groups allow", SPEC)
+def needs_are_reachable(spec: Spec) -> Iterator[Violation]:
+    yield from unmet_needs(spec)
+
+
+RULES = (
+    service_names_unique,
+    placements_exist,
+    bucket_names_fit,
+    one_mount_target_per_az,
+    database_spans_two_azs,
+    secrets_exist,
+    buckets_exist,
+    references_resolve,
+    routes_are_open,
+    capacity_is_offered,
+    routes_are_distinct,
+    discovery_names_unique,
+    bridge_names_keep_their_meaning,
+    needs_are_reachable,
+)

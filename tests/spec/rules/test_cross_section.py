@@ -1,0 +1,390 @@
+"""Rules across sections (spec/rules/cross_section.py) and the Fargate size rule, each as a located edit of the
+production spec.
+
+A bad case edits ``spec/production.yaml`` and expects a problem at a dotted path, on the line and
+column the offending text has in the edited file, with a message containing the fragment given.
+A good case is an edit right beside the rule's boundary that must still load.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cfncompiler.naming import listener_priority
+from cfncompiler.spec.load import load, rule_problems
+from tests.spec_edit import (
+    Edit,
+    edit,
+    edited_spec,
+    position,
+    problem_at,
+    problems_of,
+    production,
+    production_text,
+)
+
+CODER_OIDC_ID = "CODER_OIDC_CLIENT_ID: {secret: prod/coder/oidc, key: client_id}"
+PGPASSWORD = "PGPASSWORD: {secret: database, key: password}"
+KP_SECRET = "KEY_PROVISIONER_SECRET: {secret: prod/key-provisioner/secret}"
+LANGFUSE_BUCKETS = "buckets: {langfuse-events: read-write,"
+ASSETS_BUCKET = "bucket: artifacts}"
+CODER_PLACEMENT = "      subnet_tier: app\n      discovery: coder\n"
+CLICKHOUSE_PLACEMENT = "      security_group: ecs-services\n      subnet_tier: app\n      discovery: clickhouse\n"
+LB_TIER = "  load_balancer:\n    subnet_tier: app\n"
+LB_GROUP = "    security_group: alb\n    tls_policy"
+WORKSPACES = "  workspaces:\n    security_group: ecs-workspaces\n    subnet_tier: app\n"
+LANGFUSE_ROUTE = "      route: {host: langfuse.company.com, health_path: /api/public/health}"
+ALB_TO_SERVICES = "        - {from: alb, ports: [7080, 9000, 4000, 3000, 8100]"
+LANGFUSE_DISCOVERY = "      discovery: langfuse\n"
+LANGFUSE_WORKER = "    langfuse-worker:\n"
+LITELLM_URL = "LITELLM_URL: http://${service.litellm.host}:${service.litellm.port}"
+CODER_IMAGE = "      image: ghcr.io/coder/coder:v2.18.5"
+SUBNET_BRIDGE = "private-subnet-ids: ${subnets.app}"
+CODER_SIZE = "      cpu: 1024        # 1 vCPU\n      memory: 4096     # 4 GB\n"
+KP_SIZE = "      cpu: 256         # 0.25 vCPU\n      memory: 512\n"
+CODER_PRIORITY = listener_priority("coder.company.com", None)
+SERVICE_TO_SERVICE = "        - {from: ecs-services, ports: [4000, 8123, 9000], description: Service to service}"
+CLUSTER_PROVIDERS = "    capacity_providers: [fargate, fargate-spot]"
+KP_NEEDS = "      needs: [litellm]\n"
+
+
+def route(host: str, extra: str = "") -> str:
+    return f"      route: {{host: {host}, health_path: /api/public/health{extra}}}"
+
+
+# (edits, dotted path, message fragment, (line marker, token) of the reported position)
+BAD = [
+    # secrets_exist
+    pytest.param(
+        [(CODER_OIDC_ID, CODER_OIDC_ID.replace("prod/coder/oidc", "prod/coder/oidcx"))],
+        "platform.services.coder.secrets.CODER_OIDC_CLIENT_ID.secret",
+        "unknown secret 'prod/coder/oidcx' (data.secrets has: prod/coder/oidc,",
+        ("CODER_OIDC_CLIENT_ID:", "prod/coder/oidcx"),
+        id="secrets-unknown-secret",
+    ),
+    pytest.param(
+        [(CODER_OIDC_ID, CODER_OIDC_ID.replace("client_id}", "nope}"))],
+        "platform.services.coder.secrets.CODER_OIDC_CLIENT_ID.key",
+        "secret 'prod/coder/oidc' has no key 'nope' (keys: client_id, client_secret)",
+        ("CODER_OIDC_CLIENT_ID:", "nope"),
+        id="secrets-unknown-key",
+    ),
+    pytest.param(
+        [(CODER_OIDC_ID, "CODER_OIDC_CLIENT_ID: {secret: prod/coder/oidc}")],
+        "platform.services.coder.secrets.CODER_OIDC_CLIENT_ID",
+        "secret 'prod/coder/oidc' holds keys client_id, client_secret; say which one with 'key:'",
+        ("CODER_OIDC_CLIENT_ID:", "CODER_OIDC_CLIENT_ID"),
+        id="secrets-missing-key-for-json-secret",
+    ),
+    pytest.param(
+        [(KP_SECRET, KP_SECRET.replace("}", ", key: value}"))],
+        "platform.services.key-provisioner.secrets.KEY_PROVISIONER_SECRET.key",
+        "secret 'prod/key-provisioner/secret' is a plain string; it has no key 'value'",
+        ("KEY_PROVISIONER_SECRET:", "value"),
+        id="secrets-key-on-plain-secret",
+    ),
+    pytest.param(
+        [(PGPASSWORD, PGPASSWORD.replace("key: password", "key: pass"))],
+        "platform.services.coder.secrets.PGPASSWORD.key",
+        "secret 'database' has no key 'pass' (keys: username, password)",
+        ("PGPASSWORD:", "pass}"),
+        id="secrets-unknown-database-key",
+    ),
+    pytest.param(
+        [(PGPASSWORD, "PGPASSWORD: {secret: database}")],
+        "platform.services.coder.secrets.PGPASSWORD",
+        "secret 'database' holds keys username, password; say which one with 'key:'",
+        ("PGPASSWORD:", "PGPASSWORD"),
+        id="secrets-missing-database-key",
+    ),
+    # buckets_exist
+    pytest.param(
+        [(LANGFUSE_BUCKETS, LANGFUSE_BUCKETS.replace("langfuse-events", "langfuse-eventz"))],
+        "observability.services.langfuse-web.access.buckets.langfuse-eventz",
+        "unknown bucket 'langfuse-eventz' (buckets: terraform-state, backups, artifacts, langfuse-events,",
+        ("langfuse-eventz", "read-write"),
+        id="buckets-unknown-access-bucket",
+    ),
+    pytest.param(
+        [(ASSETS_BUCKET, "bucket: artifactz}")],
+        "platform.services.litellm.assets.bucket",
+        "unknown bucket 'artifactz'",
+        ("assets: {path:", "artifactz"),
+        id="buckets-unknown-assets-bucket",
+    ),
+    # placements_exist
+    pytest.param(
+        [(CODER_PLACEMENT, CODER_PLACEMENT.replace("app", "apps"))],
+        "platform.services.coder.subnet_tier",
+        "unknown tier 'apps' (tiers: public, app, data)",
+        ("subnet_tier: apps", "apps"),
+        id="placements-unknown-service-tier",
+    ),
+    pytest.param(
+        [(CLICKHOUSE_PLACEMENT, CLICKHOUSE_PLACEMENT.replace("ecs-services", "ecs-svc"))],
+        "observability.services.clickhouse.security_group",
+        "unknown security group 'ecs-svc' (groups: alb, ecs-services, ecs-workspaces,",
+        ("security_group: ecs-svc", "ecs-svc"),
+        id="placements-unknown-service-group",
+    ),
+    pytest.param(
+        [(LB_TIER, LB_TIER.replace("app", "apps"))],
+        "platform.load_balancer.subnet_tier",
+        "unknown tier 'apps'",
+        ("subnet_tier: apps", "apps"),
+        id="placements-unknown-load-balancer-tier",
+    ),
+    pytest.param(
+        [(LB_GROUP, LB_GROUP.replace("alb", "albs"))],
+        "platform.load_balancer.security_group",
+        "unknown security group 'albs'",
+        ("security_group: albs", "albs"),
+        id="placements-unknown-load-balancer-group",
+    ),
+    pytest.param(
+        [(WORKSPACES, WORKSPACES.replace("subnet_tier: app", "subnet_tier: wks"))],
+        "platform.workspaces.subnet_tier",
+        "unknown tier 'wks'",
+        ("subnet_tier: wks", "wks"),
+        id="placements-unknown-workspaces-tier",
+    ),
+    pytest.param(
+        [(WORKSPACES, WORKSPACES.replace("ecs-workspaces", "ecs-ws"))],
+        "platform.workspaces.security_group",
+        "unknown security group 'ecs-ws'",
+        ("security_group: ecs-ws", "ecs-ws"),
+        id="placements-unknown-workspaces-group",
+    ),
+    # routes_are_distinct
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("ai.company.com"))],
+        "observability.services.langfuse-web.route.host",
+        "host ai.company.com is already routed to 'litellm'",
+        ("/api/public/health", "ai.company.com"),
+        id="routes-duplicate-host",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.other.com"))],
+        "observability.services.langfuse-web.route.host",
+        "langfuse.other.com is not covered by the certificate (coder.company.com, *.company.com, ide.company.com)",
+        ("/api/public/health", "langfuse.other.com"),
+        id="routes-host-outside-the-certificate",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("eu.langfuse.company.com"))],
+        "observability.services.langfuse-web.route.host",
+        "eu.langfuse.company.com is not covered by the certificate",
+        ("/api/public/health", "eu.langfuse.company.com"),
+        id="routes-wildcard-covers-one-label-only",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", f", priority: {CODER_PRIORITY}"))],
+        "observability.services.langfuse-web.route",
+        f"listener priority {CODER_PRIORITY} is already taken by 'coder'; set route.priority",
+        ("/api/public/health", "route"),
+        id="routes-priority-taken",
+    ),
+    # routes_are_open
+    pytest.param(
+        [(ALB_TO_SERVICES, ALB_TO_SERVICES.replace("7080, ", ""))],
+        "platform.services.coder.ports[0]",
+        "coder is routed on port 7080, but the ALB cannot reach it: "
+        "security group 'ecs-services' must admit 7080 from 'alb' and 'alb' must let it out",
+        ("ports: [7080]", "7080"),
+        id="routes-port-closed-in-service-group",
+    ),
+    # discovery_names_unique
+    pytest.param(
+        [(LANGFUSE_DISCOVERY, "      discovery: litellm   # clash\n")],
+        "observability.services.langfuse-web.discovery",
+        "discovery name 'litellm' is already used by 'litellm'",
+        ("# clash", "litellm"),
+        id="discovery-duplicate-name",
+    ),
+    # bridge_names_keep_their_meaning
+    pytest.param(
+        [("      cluster-arn: ${cluster.arn}", "      cluster-arn: ${listener.arn}")],
+        "platform.terraform_bridge.values.cluster-arn",
+        "'cluster-arn' becomes the Output ClusterArn, which the platform already publishes",
+        ("cluster-arn: ${listener.arn}", "${listener.arn}"),
+        id="bridge-name-shadows-a-platform-output",
+    ),
+    # service_names_unique
+    pytest.param(
+        [(LANGFUSE_WORKER, "    coder:   # clash\n")],
+        "observability.services.coder",
+        "service 'coder' clashes with 'coder' (a service name must be unique across layers)",
+        ("# clash", "coder"),
+        id="services-duplicate-name-across-layers",
+    ),
+    # references_resolve
+    pytest.param(
+        [(LITELLM_URL, "LITELLM_URL: http://${service.litellm.hostname}:4000")],
+        "platform.services.key-provisioner.env.LITELLM_URL",
+        "'${service.litellm.hostname}' must be ${service.NAME.host} or ${service.NAME.port}",
+        ("LITELLM_URL:", "http"),
+        id="references-unknown-in-env",
+    ),
+    pytest.param(
+        [(LITELLM_URL, "LITELLM_URL: http://${service.langfuse-worker.host}:3030")],
+        "platform.services.key-provisioner.env.LITELLM_URL",
+        "service 'langfuse-worker' has no discovery name, so it has no host",
+        ("LITELLM_URL:", "http"),
+        id="references-host-of-undiscoverable-service",
+    ),
+    pytest.param(
+        [(CODER_IMAGE, "      image: ghcr.io/coder/coder:${version}")],
+        "platform.services.coder.image",
+        "unknown reference '${version}' (known: account, bucket, cache,",
+        ("coder/coder:", "ghcr.io"),
+        id="references-unknown-in-image",
+    ),
+    pytest.param(
+        [(SUBNET_BRIDGE, "private-subnet-ids: ${subnets.private}")],
+        "platform.terraform_bridge.values.private-subnet-ids",
+        "'${subnets.private}' names no tier (known: public, app, data)",
+        ("private-subnet-ids:", "${"),
+        id="references-unknown-in-bridge-value",
+    ),
+    # capacity_is_offered
+    pytest.param(
+        [(CLUSTER_PROVIDERS, "    capacity_providers: [fargate]")],
+        "platform.services.litellm.capacity",
+        "litellm asks for fargate-spot, which the cluster does not offer "
+        "(platform.cluster.capacity_providers: fargate)",
+        ("capacity: {fargate: 1, fargate-spot: 1}", "capacity"),
+        id="capacity-provider-the-cluster-lacks",
+    ),
+    # needs_are_reachable
+    pytest.param(
+        [(SERVICE_TO_SERVICE, SERVICE_TO_SERVICE.replace("8123, ", ""))],
+        "observability.services.langfuse-web.needs[2]",
+        "langfuse-web cannot reach clickhouse:8123: security group 'ecs-services' must admit 8123 from 'ecs-services'",
+        ("&langfuse-needs", '"clickhouse:8123"'),
+        id="needs-port-closed-between-services",
+    ),
+    pytest.param(
+        [(KP_NEEDS, "      needs: [grafana]\n")],
+        "platform.services.key-provisioner.needs[0]",
+        "unknown need 'grafana' (choose from: database, cache, file_system,",
+        ("needs: [grafana]", "grafana"),
+        id="needs-unknown-target",
+    ),
+    pytest.param(
+        [(KP_NEEDS, '      needs: ["litellm:4001"]\n')],
+        "platform.services.key-provisioner.needs[0]",
+        "litellm does not listen on port 4001",
+        ("litellm:4001", '"litellm:4001"'),
+        id="needs-port-the-target-does-not-listen-on",
+    ),
+    # Service._fargate_size
+    pytest.param(
+        [(CODER_SIZE, CODER_SIZE.replace("memory: 4096", "memory: 3000"))],
+        "platform.services.coder.memory",
+        "3000 is not a valid Fargate memory size for 1024 CPU units (choose 2048-8192 in steps of 1024)",
+        ("memory: 3000", "3000"),
+        id="fargate-memory-outside-the-cpu-range",
+    ),
+    pytest.param(
+        [(KP_SIZE, KP_SIZE.replace("memory: 512", "memory: 4096   # too big"))],
+        "platform.services.key-provisioner.memory",
+        "4096 is not a valid Fargate memory size for 256 CPU units (choose 512-2048 in steps of 512)",
+        ("# too big", "4096"),
+        id="fargate-memory-too-large-for-quarter-vcpu",
+    ),
+    pytest.param(
+        [(CODER_SIZE, CODER_SIZE.replace("cpu: 1024", "cpu: 1000"))],
+        "platform.services.coder.cpu",
+        "1000 is not a Fargate CPU size (choose one of 256, 512, 1024, 2048, 4096, 8192, 16384)",
+        ("cpu: 1000", "1000"),
+        id="fargate-cpu-not-a-size",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edits", "path", "fragment", "at"), BAD)
+def test_rule_reports_the_problem_at_its_line(
+    tmp_path: Path, edits: list[Edit], path: str, fragment: str, at: tuple[str, str]
+) -> None:
+    text = edit(production_text(), *edits)
+    problem = problem_at(problems_of(edited_spec(tmp_path, *edits)), path)
+    assert fragment in problem.message
+    marker, token = at
+    assert (problem.line, problem.column) == position(text, marker, token)
+    assert problem.file.endswith("production.yaml")
+
+
+GOOD = [
+    pytest.param([(CODER_OIDC_ID, CODER_OIDC_ID.replace("client_id}", "client_secret}"))], id="secrets-other-json-key"),
+    pytest.param([(PGPASSWORD, PGPASSWORD.replace("password}", "username}"))], id="secrets-database-username"),
+    pytest.param([(KP_SECRET, "KEY_PROVISIONER_SECRET: {secret: prod/litellm/master-key}")], id="secrets-plain-no-key"),
+    pytest.param([(LANGFUSE_BUCKETS, "buckets: {backups: read,")], id="buckets-other-known-bucket"),
+    pytest.param([(ASSETS_BUCKET, "bucket: backups}")], id="buckets-assets-in-other-bucket"),
+    pytest.param([(WORKSPACES, WORKSPACES.replace("subnet_tier: app", "subnet_tier: data"))], id="placements-known"),
+    pytest.param([(CODER_PLACEMENT, CODER_PLACEMENT.replace("app", "data"))], id="placements-service-in-other-tier"),
+    pytest.param([(LANGFUSE_ROUTE, route("traces.company.com"))], id="routes-host-under-the-wildcard"),
+    pytest.param([(LANGFUSE_ROUTE, route("ide.company.com"))], id="routes-host-named-by-the-certificate"),
+    pytest.param([(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 1"))], id="routes-explicit-priority"),
+    pytest.param(
+        [(ALB_TO_SERVICES, ALB_TO_SERVICES.replace("9000, ", ""))], id="routes-closing-an-unrouted-port-is-fine"
+    ),
+    pytest.param([(LANGFUSE_DISCOVERY, "      discovery: langfuse-web\n")], id="discovery-another-unique-name"),
+    pytest.param([(LANGFUSE_WORKER, "    langfuse-worker-2:\n")], id="services-another-unique-name"),
+    pytest.param(
+        [(LITELLM_URL, "LITELLM_URL: http://${service.langfuse-web.host}:${service.langfuse-web.port}/${project}")],
+        id="references-service-and-project-in-env",
+    ),
+    pytest.param(
+        [(CODER_IMAGE, "      image: ${account}.dkr.ecr.${region}.amazonaws.com/coder:v2.18.5")],
+        id="references-account-and-region-in-image",
+    ),
+    pytest.param(
+        [(CLUSTER_PROVIDERS, "    capacity_providers: [fargate-spot, fargate]")], id="capacity-providers-in-any-order"
+    ),
+    pytest.param([(KP_NEEDS, '      needs: ["litellm:4000", database]\n')], id="needs-explicit-port-and-database"),
+    pytest.param([(SUBNET_BRIDGE, "private-subnet-ids: ${subnets.data}")], id="references-other-tier-in-bridge"),
+    pytest.param(
+        [("      cluster-arn: ${cluster.arn}", "      cluster-name: ${cluster.name}")],
+        id="bridge-may-reuse-a-name-for-its-value",
+    ),
+    pytest.param([(CODER_SIZE, CODER_SIZE.replace("memory: 4096", "memory: 8192"))], id="fargate-largest-for-1-vcpu"),
+    pytest.param([(KP_SIZE, KP_SIZE.replace("memory: 512", "memory: 2048"))], id="fargate-largest-for-quarter-vcpu"),
+]
+
+
+@pytest.mark.parametrize("edits", GOOD)
+def test_edit_beside_the_rule_boundary_still_loads(tmp_path: Path, edits: list[Edit]) -> None:
+    load(edited_spec(tmp_path, *edits))
+
+
+def test_the_production_spec_breaks_no_rule() -> None:
+    loaded = production().loaded
+    assert rule_problems(loaded.document, str(loaded.path), loaded.spec) == []
+
+
+# --------------------------------------------------------------------------- gaps these tests found (now fixed)
+
+
+def test_an_unknown_load_balancer_group_is_one_problem_not_one_per_route(tmp_path: Path) -> None:
+    """A typo in the ALB's group is one mistake; routes_are_open must not also blame every routed service
+    (its advice, admitting the port from a group that does not exist, cannot be followed)."""
+    problems = problems_of(edited_spec(tmp_path, (LB_GROUP, LB_GROUP.replace("alb", "albs"))))
+    assert [p.path for p in problems] == ["platform.load_balancer.security_group"], "\n".join(map(str, problems))
+
+
+def test_a_route_is_dead_when_the_load_balancer_group_does_not_let_the_port_out(tmp_path: Path) -> None:
+    """The ALB's egress counts too: letting only 7080 out leaves ai., admin. and langfuse.company.com dead."""
+    alb_egress = "      egress: all\n    ecs-services:"
+    only_coder = (
+        "      egress:\n        - {to: ecs-services, ports: [7080], description: Coder only}\n    ecs-services:"
+    )
+    problems = problems_of(edited_spec(tmp_path, (alb_egress, only_coder)))
+    dead = {p.path: p.message for p in problems}
+    assert sorted(dead) == [
+        "observability.services.langfuse-web.ports[0]",
+        "platform.services.key-provisioner.ports[0]",
+        "platform.services.litellm.ports[0]",
+    ]
+    assert "litellm is routed on port 4000, but the ALB cannot reach it" in dead["platform.services.litellm.ports[0]"]
