@@ -15,7 +15,6 @@ from typing import Any, NamedTuple
 import pytest
 from troposphere import Template, ec2
 
-from cfncompiler.errors import Problem, SpecError
 from cfncompiler.gate.lint import CACHE_ENV, Gate
 from cfncompiler.layers import Inputs, builder
 from cfncompiler.spec.load import load_spec
@@ -109,20 +108,6 @@ def minimal_edited(write_spec: Callable[[str], Path]) -> Callable[..., Path]:
         return write_spec(edit(minimal_text(), *edits))
 
     return make
-
-
-def problems_of(path: Path) -> list[Problem]:
-    """The problems load_spec reports for ``path``; fails the test if the spec loads."""
-    with pytest.raises(SpecError) as caught:
-        load_spec(path)
-    assert caught.value.problems, "a SpecError must carry at least one problem"
-    return caught.value.problems
-
-
-def only_problem(path: Path) -> Problem:
-    problems = problems_of(path)
-    assert len(problems) == 1, "expected exactly one problem, got:\n" + "\n".join(map(str, problems))
-    return problems[0]
 
 
 # --------------------------------------------------------------------------- compiled specs

@@ -23,6 +23,7 @@ from cfncompiler.spec.load import LoadedSpec, load
 from cfncompiler.spec.model import Spec
 from cfncompiler.synth import gather_inputs
 from tests.conftest import Edit, edit
+from tests.conftest import position as position
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION_SPEC = ROOT / "spec" / "production.yaml"
@@ -64,15 +65,6 @@ def production_text() -> str:
     return PRODUCTION_SPEC.read_text(encoding="utf-8")
 
 
-def position(text: str, line_marker: str, token: str) -> tuple[int, int]:
-    """1-based (line, column) of ``token`` on the one line of ``text`` that contains ``line_marker``."""
-    lines = [i for i, line in enumerate(text.splitlines()) if line_marker in line]
-    assert len(lines) == 1, f"{line_marker!r} is on {len(lines)} lines, expected one"
-    line = text.splitlines()[lines[0]]
-    assert token in line, f"{token!r} is not on the line {line!r}"
-    return lines[0] + 1, line.index(token) + 1
-
-
 def write_project(root: Path, spec_text: str | None = None, *, litellm: bool = True) -> Path:
     """A project tree under ``root``: spec/production.yaml (edited or not) and a copy of litellm/."""
     spec_path = root / "spec" / "production.yaml"
@@ -93,6 +85,12 @@ def problems_of(spec_path: Path) -> list[Problem]:
         load(spec_path)
     assert caught.value.problems, "a SpecError must carry at least one problem"
     return caught.value.problems
+
+
+def only_problem(path: Path) -> Problem:
+    problems = problems_of(path)
+    assert len(problems) == 1, "expected exactly one problem, got:\n" + "\n".join(map(str, problems))
+    return problems[0]
 
 
 def problem_at(problems: list[Problem], path: str) -> Problem:

@@ -27,6 +27,10 @@ def listener_priority(host: str, explicit: int | None) -> int:
     return explicit if explicit is not None else 1 + zlib.crc32(host.encode()) % 49999
 
 
+def template_file(layer: str) -> str:
+    return f"{layer}.yaml"
+
+
 def stack_name(project: str, layer: str) -> str:
     return f"{project}-{layer}"
 

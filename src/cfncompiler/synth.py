@@ -15,6 +15,7 @@ from cfncompiler.errors import LintFailed as LintFailed
 from cfncompiler.errors import NameClash, OutputError, Problem, SpecError
 from cfncompiler.gate.lint import Gate
 from cfncompiler.layers import Inputs, build_all
+from cfncompiler.naming import template_file
 from cfncompiler.spec.assets import check_asset_configs
 from cfncompiler.spec.load import LoadedSpec, load
 from cfncompiler.spec.model import Spec
@@ -48,10 +49,6 @@ class SynthResult:
     warnings: list[str]
     read_files: list[Path]  # every file the result depends on: the spec, what it extends, asset files
     read_directories: list[Path]  # asset directories, whose listing it depends on too
-
-
-def template_file(layer: str) -> str:
-    return f"{layer}.yaml"
 
 
 def gather_inputs(loaded: LoadedSpec) -> Inputs:

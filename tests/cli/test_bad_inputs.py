@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from cfncompiler.cli import main
 from cfncompiler.layers import ORDER
-from cfncompiler.synth import synth, template_file
+from cfncompiler.naming import template_file
+from cfncompiler.synth import synth
 from tests.fuzz_support import LITELLM_DIR, make_workspace, production_text
 
 BUG_REPORT = "bug in cfncompiler"

@@ -18,7 +18,7 @@ from cfncompiler.deploy.drift import (
     IN_SYNC,
     NOT_DEPLOYED,
     DriftDetector,
-    Row,
+    DriftRow,
     rows,
 )
 from cfncompiler.errors import EXIT_DRIFTED
@@ -139,7 +139,7 @@ def test_terraform_bridge_parameters_changed_or_deleted_by_hand(workspace: Works
     ecs = boto3.client("ecs", region_name=workspace.project.region)
     [cluster] = ecs.describe_clusters(clusters=[physical_id(workspace, "platform", "Cluster")])["clusters"]
     assert platform.rows == [
-        Row(
+        DriftRow(
             "BridgeClusterArn",
             "AWS::SSM::Parameter",
             f"{prefix}/cluster-arn",
@@ -149,7 +149,7 @@ def test_terraform_bridge_parameters_changed_or_deleted_by_hand(workspace: Works
             "arn:aws:ecs:hand-made",
             "NOT_EQUAL",
         ),
-        Row(
+        DriftRow(
             "BridgeWorkspaceTaskRoleArn",
             "AWS::SSM::Parameter",
             f"{prefix}/workspace-task-role-arn",
@@ -204,9 +204,11 @@ def test_rows_are_one_per_property_and_one_per_deleted_resource() -> None:
         ]
     )
     assert found == [
-        Row("Gone", "AWS::ECS::Service", "gone-1", "DELETED", None, None, None, None),
-        Row("Web", "AWS::ECS::Service", "web-1", "MODIFIED", "/DesiredCount", "2", "5", "NOT_EQUAL"),
-        Row("Web", "AWS::ECS::Service", "web-1", "MODIFIED", "/Tags/1", None, '{"Key":"owner","Value":"ops"}', "ADD"),
+        DriftRow("Gone", "AWS::ECS::Service", "gone-1", "DELETED", None, None, None, None),
+        DriftRow("Web", "AWS::ECS::Service", "web-1", "MODIFIED", "/DesiredCount", "2", "5", "NOT_EQUAL"),
+        DriftRow(
+            "Web", "AWS::ECS::Service", "web-1", "MODIFIED", "/Tags/1", None, '{"Key":"owner","Value":"ops"}', "ADD"
+        ),
     ]
 
 

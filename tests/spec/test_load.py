@@ -11,7 +11,8 @@ from ruamel.yaml.comments import CommentedMap
 from cfncompiler.errors import Problem, SpecError
 from cfncompiler.spec.load import load_spec, validate
 from cfncompiler.spec.source import read_yaml
-from tests.conftest import MINIMAL_SPEC, Edit, Where, edit, minimal_text, only_problem, problems_of
+from tests.conftest import MINIMAL_SPEC, Edit, Where, edit, minimal_text
+from tests.spec_edit import only_problem, problems_of
 
 START = (1, 1)
 
@@ -286,3 +287,12 @@ def test_a_problem_in_an_extending_spec_points_into_the_file_that_holds_the_valu
 def test_load_spec_returns_the_validated_spec() -> None:
     spec = load_spec(MINIMAL_SPEC)
     assert spec.network.security_groups["service"].ingress[0].ports == [8080, 9090]
+
+
+def test_a_blank_key_is_quoted_in_the_path_so_the_line_still_names_a_path(write_spec: Callable[[str], Path]) -> None:
+    # Found by the fuzz test: a top-level key " " printed an empty-looking path after the location.
+    spec = write_spec(minimal_text() + '" ": 1\n')
+    problem = only_problem(spec)
+    assert problem.path == "[' ']"
+    assert str(problem).split(": ")[1] == "[' ']"
+    assert problem.rule == "S002"

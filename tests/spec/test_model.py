@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from cfncompiler.spec.load import load_spec
 from cfncompiler.spec.model import Database, Network, RouteKind, Secret, Spec
 from cfncompiler.spec.rules.base import duplicate_ids
-from tests.conftest import Edit, Where, only_problem, problems_of
+from tests.conftest import Edit, Where
+from tests.spec_edit import only_problem, problems_of
 
 DATABASE_PLACEMENT = "    subnet_tier: data\n    security_group: db\n  cache:"
 CACHE_PLACEMENT = "    subnet_tier: data\n    security_group: db\n    auth_token_secret"

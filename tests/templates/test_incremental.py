@@ -51,7 +51,7 @@ class Project:
         return result
 
 
-def write_project(root: Path) -> Path:
+def write_asset_project(root: Path) -> Path:
     text = edit(minimal_text(), ("      subnet_tier: app\n", "      subnet_tier: app\n" + ASSETS))
     (root / "spec").mkdir(parents=True)
     (root / "spec" / "production.yaml").write_text(text, encoding="utf-8")
@@ -82,7 +82,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
 
     monkeypatch.setattr(synth_module, "compile_spec", counting_compile)
     monkeypatch.setattr(synth_module, "Gate", CleanGate)
-    return Project(write_project(tmp_path / "project"), compiles, lints)
+    return Project(write_asset_project(tmp_path / "project"), compiles, lints)
 
 
 def reused(first: Result, second: Result) -> bool:

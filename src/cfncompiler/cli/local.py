@@ -42,7 +42,7 @@ def synth(spec_path: Path, out_dir: Path, no_lint: bool) -> None:
     for layer in summaries:
         state = "written" if layer.file in changed else "unchanged"
         if layer.size > INLINE_TEMPLATE_BYTES:
-            state += ", over 51,200 bytes: deploy stages it in S3"
+            state += f", over {INLINE_TEMPLATE_BYTES:,} bytes: deploy stages it in S3"
         gate = "lint clean" if linted else "lint skipped"
         click.echo(
             f"{layer.layer:<14} {out_dir / layer.file}  {layer.resources:>3} resources  "
@@ -130,8 +130,8 @@ def lint(spec_path: Path, out_dir: Path) -> None:
     from cfncompiler.errors import LintFailed
     from cfncompiler.gate.lint import Gate
     from cfncompiler.layers import ORDER
+    from cfncompiler.naming import template_file
     from cfncompiler.spec.load import load_spec
-    from cfncompiler.synth import template_file
 
     spec = load_spec(spec_path)
     paths = [out_dir / template_file(layer) for layer in ORDER]

@@ -103,7 +103,7 @@ class Progress(Protocol):
 
 
 @dataclass(frozen=True)
-class Row:
+class DriftRow:
     """One drifted property, or one deleted resource (then the property fields are None)."""
 
     logical_id: str
@@ -124,7 +124,7 @@ class LayerDrift:
     layer: str
     stack_name: str
     state: str
-    rows: Sequence[Row] = ()
+    rows: Sequence[DriftRow] = ()
     checked: int = 0
     not_checked: int = 0
     note: str = ""
@@ -136,9 +136,9 @@ class _Started:
     detection_id: str
 
 
-def rows(drifts: Iterable[Mapping[str, Any]]) -> list[Row]:
+def rows(drifts: Iterable[Mapping[str, Any]]) -> list[DriftRow]:
     """The drifted resources of a DescribeStackResourceDrifts answer, one row per changed property."""
-    found: list[Row] = []
+    found: list[DriftRow] = []
     for drift in drifts:
         status = drift["StackResourceDriftStatus"]
         if status not in _DRIFTED_RESOURCE:
@@ -146,11 +146,11 @@ def rows(drifts: Iterable[Mapping[str, Any]]) -> list[Row]:
         resource = (drift["LogicalResourceId"], drift["ResourceType"], drift.get("PhysicalResourceId", ""), status)
         differences = drift.get("PropertyDifferences") or []
         found += [
-            Row(*resource, d["PropertyPath"], d.get("ExpectedValue"), d.get("ActualValue"), d["DifferenceType"])
+            DriftRow(*resource, d["PropertyPath"], d.get("ExpectedValue"), d.get("ActualValue"), d["DifferenceType"])
             for d in differences
         ]
         if not differences:
-            found.append(Row(*resource, None, None, None, None))
+            found.append(DriftRow(*resource, None, None, None, None))
     return sorted(found, key=lambda r: (r.logical_id, r.property_path or ""))
 
 

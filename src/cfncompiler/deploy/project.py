@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cfncompiler.errors import BadInput
-from cfncompiler.naming import stack_name
+from cfncompiler.naming import stack_name, template_file
 from cfncompiler.spec.load import load_spec
 
 TAG_PROJECT = "cfncompiler:project"
@@ -110,8 +110,6 @@ class Project:
         return {TAG_PROJECT: self.name, TAG_LAYER: layer, TAG_SPEC: self.spec_digest}
 
     def template_path(self, layer: str) -> Path:
-        from cfncompiler.synth import template_file
-
         return self.out_dir / template_file(layer)
 
     def target(self, layer: str) -> Target:

@@ -16,8 +16,6 @@ import botocore.session
 from botocore import exceptions as bx
 from botocore.config import Config
 
-from cfncompiler.errors import AwsUnavailable
-
 # CloudFormation throttles busy accounts; more attempts than botocore's default of 3
 # ride that out. AWS_MAX_ATTEMPTS or a profile's max_attempts still win, as in every AWS tool.
 DEFAULT_MAX_ATTEMPTS = 10
@@ -110,9 +108,3 @@ def _explain_client_error(exc: bx.ClientError) -> str | None:
             "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or the profile in use."
         )
     return None
-
-
-def guarded(exc: BaseException) -> AwsUnavailable | None:
-    """``exc`` as an :class:`AwsUnavailable` when :func:`explain` knows it."""
-    paragraph = explain(exc)
-    return AwsUnavailable(paragraph) if paragraph else None

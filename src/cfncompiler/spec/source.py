@@ -115,9 +115,16 @@ def position(document: Any, loc: Loc, *, at_key: bool = False) -> tuple[str | No
 
 
 def dotted(loc: Loc) -> str:
+    """``platform.services.coder.ports[0]``; a key that is blank or holds spaces is quoted (``[' ']``),
+    so the path is always one visible word after the location."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not part.strip() or part != "".join(part.split()):
+            text += f"[{part!r}]"
+        else:
+            text += f".{part}" if text else part
     return text
 
 

@@ -68,7 +68,7 @@ def _message(error: Any, loc: Loc) -> str:
         suggestion = (
             f"; did you mean '{hint[0]}'?" if hint else (f" (allowed: {', '.join(allowed)})" if allowed else "")
         )
-        return f"unknown key '{loc[-1]}'{suggestion}"
+        return f"unknown key {str(loc[-1])!r}{suggestion}"
     if kind == "value_error":
         return str(error["ctx"]["error"])  # our own validator's sentence, as written
     message = str(error["msg"])

@@ -1,0 +1,167 @@
+"""Pair each resource of a compiled template with the Terraform resource instance it is on the account.
+
+By physical name where the template names the resource (a bucket, a table, a secret...), by
+unambiguous attributes where it does not (a VPC or subnet by CIDR, a mount target by subnet),
+by type when exactly one of a kind is left on each side, and by the user's pins (``--map``)
+for the rest. Two candidates that fit equally are never guessed between: that is an error
+listing both and the pin that settles it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cfncompiler.adopt.resolve import UNKNOWN
+
+# The property that holds a resource's own name, where the template may give one.
+NAME_PROPERTY: Mapping[str, str] = {
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::RDS::DBInstance": "DBInstanceIdentifier",
+    "AWS::RDS::DBSubnetGroup": "DBSubnetGroupName",
+    "AWS::RDS::DBParameterGroup": "DBParameterGroupName",
+    "AWS::ElastiCache::ReplicationGroup": "ReplicationGroupId",
+    "AWS::ElastiCache::SubnetGroup": "CacheSubnetGroupName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::ECS::Cluster": "ClusterName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::KMS::Alias": "AliasName",
+    "AWS::EC2::SecurityGroup": "GroupName",
+}
+# Properties that tell one unnamed resource of a kind from another.
+IDENTIFYING_PROPERTIES: Mapping[str, tuple[str, ...]] = {
+    "AWS::EC2::VPC": ("CidrBlock",),
+    "AWS::EC2::Subnet": ("CidrBlock",),
+    "AWS::EFS::MountTarget": ("SubnetId",),
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A Terraform resource instance as adoption sees it: its address, its CloudFormation type and
+    its live values under CloudFormation's property names."""
+
+    address: str
+    resource_type: str
+    properties: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Match:
+    logical_id: str
+    resource_type: str
+    candidate: Candidate
+    how: str  # "name", "attributes", "only one of its type", "--map"
+
+
+@dataclass
+class Matching:
+    matches: list[Match] = field(default_factory=list)
+    template_only: list[tuple[str, str]] = field(default_factory=list)  # (logical id, type): the deploy creates
+    terraform_only: list[Candidate] = field(default_factory=list)  # left in Terraform
+    problems: list[str] = field(default_factory=list)
+
+
+Resolver = Callable[[Any], Any]
+
+
+def match(
+    resources: Mapping[str, Mapping[str, Any]],
+    candidates: Sequence[Candidate],
+    pins: Mapping[str, str],
+    resolve: Resolver,
+) -> Matching:
+    """Match ``resources`` (logical id -> template resource) against ``candidates``."""
+    result = Matching()
+    free = list(candidates)
+    by_address = {c.address: c for c in candidates}
+    pending: list[str] = []
+    for logical_id, resource in resources.items():
+        kind = str(resource["Type"])
+        if logical_id in pins:
+            chosen = _pinned(logical_id, kind, pins[logical_id], by_address, result)
+            if chosen is not None and chosen in free:
+                free.remove(chosen)
+                result.matches.append(Match(logical_id, kind, chosen, "--map"))
+            continue
+        found = _by_identity(logical_id, kind, resource, free, resolve, result)
+        if found is None:
+            pending.append(logical_id)
+        elif found is not False:
+            free.remove(found)
+    for logical_id in pending:
+        kind = str(resources[logical_id]["Type"])
+        rivals = [lid for lid in pending if resources[lid]["Type"] == kind]
+        options = [c for c in free if c.resource_type == kind]
+        if len(options) == 1 and len(rivals) == 1:
+            free.remove(options[0])
+            result.matches.append(Match(logical_id, kind, options[0], "only one of its type"))
+        elif options and len(rivals) > 1 and not _has_identity(kind):
+            result.problems.append(_ambiguous(logical_id, kind, options))
+        else:
+            result.template_only.append((logical_id, kind))
+    result.terraform_only = free
+    return result
+
+
+def _has_identity(kind: str) -> bool:
+    return kind in NAME_PROPERTY or kind in IDENTIFYING_PROPERTIES
+
+
+def _by_identity(
+    logical_id: str,
+    kind: str,
+    resource: Mapping[str, Any],
+    free: list[Candidate],
+    resolve: Resolver,
+    result: Matching,
+) -> Candidate | None | bool:
+    """The one candidate whose name or identifying attributes equal the template's; None when the
+    template does not say (match by type later); False when it says and nothing or too much fits."""
+    keys = (NAME_PROPERTY[kind],) if kind in NAME_PROPERTY else IDENTIFYING_PROPERTIES.get(kind, ())
+    properties = resource.get("Properties") or {}
+    wanted = {key: resolve(properties[key]) for key in keys if key in properties}
+    if not wanted or any(v is UNKNOWN for v in wanted.values()):
+        return None
+    fits = [
+        c for c in free if c.resource_type == kind and all(_same(c.properties.get(k), v) for k, v in wanted.items())
+    ]
+    how = "name" if kind in NAME_PROPERTY else "attributes"
+    if len(fits) == 1:
+        result.matches.append(Match(logical_id, kind, fits[0], how))
+        return fits[0]
+    if len(fits) > 1:
+        result.problems.append(_ambiguous(logical_id, kind, fits))
+    else:
+        result.template_only.append((logical_id, kind))
+    return False
+
+
+def _pinned(
+    logical_id: str, kind: str, address: str, by_address: Mapping[str, Candidate], result: Matching
+) -> Candidate | None:
+    chosen = by_address.get(address)
+    if chosen is None:
+        result.problems.append(f"--map {logical_id}={address}: the Terraform state has no resource {address}.")
+    elif chosen.resource_type != kind:
+        result.problems.append(
+            f"--map {logical_id}={address}: {address} is a {chosen.resource_type}, but {logical_id} is a {kind}."
+        )
+    else:
+        return chosen
+    return None
+
+
+def _ambiguous(logical_id: str, kind: str, options: Sequence[Candidate]) -> str:
+    listed = ", ".join(c.address for c in options)
+    return (
+        f"{logical_id} ({kind}) could be any of {listed}; nothing tells them apart. "
+        f"Pin the right one with --map {logical_id}={options[0].address} (or another of them)."
+    )
+
+
+def _same(live: Any, wanted: Any) -> bool:
+    return live is not None and str(live) == str(wanted)
