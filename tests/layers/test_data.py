@@ -406,3 +406,34 @@ def test_data_layer_publishes_what_later_layers_will_need(data_template: Templat
     assert outputs["DatabaseSecretArn"]["Value"] == get_att("Database", "MasterUserSecret.SecretArn")
     assert outputs["TerraformStateBucketName"]["Value"] == ref("BucketTerraformState")
     assert outputs["TerraformLocksTableName"]["Value"] == ref("TableTerraformLocks")
+
+
+# --------------------------------------------------------------------------- names an adopted estate keeps
+
+
+def test_generated_names_stay_generated_unless_the_spec_gives_one(data_template: TemplateDict) -> None:
+    assert "DBInstanceIdentifier" not in one_resource_of_type(data_template, "AWS::RDS::DBInstance")["Properties"]
+    cache = one_resource_of_type(data_template, "AWS::ElastiCache::ReplicationGroup")["Properties"]
+    assert "ReplicationGroupId" not in cache
+
+
+def test_the_spec_can_keep_the_live_names_of_an_adopted_database_cache_and_bucket(
+    write_spec: Callable[[str], Path],
+) -> None:
+    text = edit(
+        minimal_text(),
+        ("    require_ssl: true\n", "    require_ssl: true\n    identifier: legacy-db\n"),
+        (
+            "    auth_token_secret: demo/cache-token\n",
+            "    auth_token_secret: demo/cache-token\n    identifier: legacy-redis\n",
+        ),
+        ("    media: {versioned: false}", "    media: {versioned: false, name: acme-legacy-media}"),
+    )
+    template = build_layer("data", load_spec(write_spec(text)))
+    assert one_resource_of_type(template, "AWS::RDS::DBInstance")["Properties"]["DBInstanceIdentifier"] == "legacy-db"
+    cache = one_resource_of_type(template, "AWS::ElastiCache::ReplicationGroup")["Properties"]
+    assert cache["ReplicationGroupId"] == "legacy-redis"
+    assert template["Resources"]["BucketMedia"]["Properties"]["BucketName"] == "acme-legacy-media"
+    assert template["Resources"]["BucketState"]["Properties"]["BucketName"] == {
+        "Fn::Sub": "demo-state-${AWS::AccountId}"
+    }

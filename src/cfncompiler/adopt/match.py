@@ -87,10 +87,10 @@ def match(
                 free.remove(chosen)
                 result.matches.append(Match(logical_id, kind, chosen, "--map"))
             continue
-        found = _by_identity(logical_id, kind, resource, free, resolve, result)
-        if found is None:
+        said, found = _by_identity(logical_id, kind, resource, free, resolve, result)
+        if not said:
             pending.append(logical_id)
-        elif found is not False:
+        elif found is not None:
             free.remove(found)
     for logical_id in pending:
         kind = str(resources[logical_id]["Type"])
@@ -118,26 +118,26 @@ def _by_identity(
     free: list[Candidate],
     resolve: Resolver,
     result: Matching,
-) -> Candidate | None | bool:
-    """The one candidate whose name or identifying attributes equal the template's; None when the
-    template does not say (match by type later); False when it says and nothing or too much fits."""
+) -> tuple[bool, Candidate | None]:
+    """Whether the template names the resource (or gives its identifying attributes), and the one
+    candidate that fits; a template that does not say is matched by type later."""
     keys = (NAME_PROPERTY[kind],) if kind in NAME_PROPERTY else IDENTIFYING_PROPERTIES.get(kind, ())
     properties = resource.get("Properties") or {}
     wanted = {key: resolve(properties[key]) for key in keys if key in properties}
     if not wanted or any(v is UNKNOWN for v in wanted.values()):
-        return None
+        return False, None
     fits = [
         c for c in free if c.resource_type == kind and all(_same(c.properties.get(k), v) for k, v in wanted.items())
     ]
     how = "name" if kind in NAME_PROPERTY else "attributes"
     if len(fits) == 1:
         result.matches.append(Match(logical_id, kind, fits[0], how))
-        return fits[0]
+        return True, fits[0]
     if len(fits) > 1:
         result.problems.append(_ambiguous(logical_id, kind, fits))
     else:
         result.template_only.append((logical_id, kind))
-    return False
+    return True, None
 
 
 def _pinned(

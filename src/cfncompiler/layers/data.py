@@ -125,6 +125,7 @@ def _database(layer: Layer, key: tkms.Key) -> None:
         monitoring = {"MonitoringInterval": db.enhanced_monitoring_seconds, "MonitoringRoleArn": GetAtt(role, "Arn")}
     instance = rds.DBInstance(
         "Database",
+        **optional(DBInstanceIdentifier=db.identifier),
         Engine=db.engine,
         EngineVersion=db.version,
         DBInstanceClass=db.instance_class,
@@ -178,6 +179,7 @@ def _cache(layer: Layer, key: tkms.Key) -> None:
     group = layer.add(
         elasticache.ReplicationGroup(
             "Cache",
+            **optional(ReplicationGroupId=cache.identifier),
             ReplicationGroupDescription=f"{layer.spec.project} Redis",
             Engine=cache.engine,
             EngineVersion=cache.version,
@@ -285,8 +287,9 @@ def _bucket(layer: Layer, key: tkms.Key, name: str, spec: Bucket) -> None:
     layer.publish(contract.bucket_name(name), Ref(bucket))
 
 
-def bucket_name(layer: Layer, name: str) -> Sub:
-    return Sub(f"{layer.spec.project}-{name}-${{AWS::AccountId}}")
+def bucket_name(layer: Layer, name: str) -> Sub | str:
+    own = layer.spec.data.buckets[name].name
+    return own if own is not None else Sub(f"{layer.spec.project}-{name}-${{AWS::AccountId}}")
 
 
 def _encryption(key: tkms.Key, spec: Bucket) -> s3.ServerSideEncryptionRule:

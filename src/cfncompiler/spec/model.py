@@ -176,6 +176,13 @@ class Database(SpecModel):
         description="OS metrics interval; 0 turns enhanced monitoring off"
     )
     require_ssl: bool = Field(description="refuse connections without TLS (rds.force_ssl)")
+    identifier: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,62}$")] | None = Field(
+        default=None,
+        description=(
+            "the DB instance identifier; leave it out for a generated one. An adopted database keeps its "
+            "own (changing it replaces the instance)"
+        ),
+    )
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = Field(description="database created at launch")
     username: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,15}$")] = Field(
         description="master user; RDS generates and keeps the password"
@@ -202,6 +209,13 @@ class Cache(SpecModel):
     auth_token_secret: Annotated[str, Field(min_length=1)] = Field(
         description="generated alphanumeric secret under data.secrets that clients present (Redis AUTH)"
     )
+    identifier: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")] | None = Field(
+        default=None,
+        description=(
+            "the replication group id; leave it out for a generated one. An adopted cache keeps its own "
+            "(changing it replaces the cache)"
+        ),
+    )
 
 
 class FileSystem(SpecModel):
@@ -221,6 +235,13 @@ class Bucket(SpecModel):
     )
     receives_access_logs: bool = Field(
         default=False, description="the bucket every other bucket and the ALB write access logs to"
+    )
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")] | None = Field(
+        default=None,
+        description=(
+            "the bucket's name in S3; default <project>-<key>-<account id>. An adopted bucket keeps its own "
+            "(a bucket cannot be renamed: a new name is a new, empty bucket)"
+        ),
     )
 
 

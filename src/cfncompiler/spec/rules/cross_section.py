@@ -72,7 +72,7 @@ def placements_exist(spec: Spec) -> Iterator[Violation]:
 
 @rule("S403", "every bucket name fits S3's 63 characters once the project and account id are added", SPEC)
 def bucket_names_fit(spec: Spec) -> Iterator[Violation]:
-    longest = max(spec.data.buckets, key=len, default="")
+    longest = max((b for b, v in spec.data.buckets.items() if v.name is None), key=len, default="")
     length = len(spec.project) + len(longest) + S3_NAME_OVERHEAD
     if longest and length > S3_NAME_MAX:
         yield (
