@@ -47,15 +47,19 @@ from bench.specgen import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-BIN = Path(sys.executable).parent
-CLI = BIN / "cfncompiler"
+CLI = Path(sys.executable).parent / "cfncompiler"
 SPEC = ROOT / "spec" / "production.yaml"
 LAYERS = ("network", "data", "platform", "observability")
 QUIET_LOAD = 1.0
 SAMPLE_SECONDS = 0.02
 
+# A command line and the environment to run it in.
+Command = tuple[list[str], dict[str, str]]
+# What to run for the run numbered by its argument (0-based).
+Setup = Callable[[int], Command]
 
-# ----------------------------------------------------------------------------- running one process
+
+# ----------------------------------------------------------------------------- what one run and one figure hold
 
 
 @dataclass
@@ -99,6 +103,51 @@ class Figure:
     @property
     def unexpected(self) -> list[Run]:
         return [r for r in self.runs if r.returncode != self.expected_returncode]
+
+    def note_failure(self, *, say_expected: bool = False) -> None:
+        """Quote the first run that exited otherwise than expected: one is enough to say what went wrong."""
+        for bad in self.unexpected[:1]:
+            expected = f" (expected {self.expected_returncode})" if say_expected else ""
+            self.notes.append(f"exit {bad.returncode}{expected}: {tail(bad.stderr)}")
+
+
+@dataclass
+class Size:
+    services: int
+    spec: Path
+    synth: Figure
+    compile: Figure
+    layers: dict[str, dict[str, int]] = field(default_factory=dict)
+    steps: dict[str, float] = field(default_factory=dict)  # median seconds per step inside compile_only
+    in_process: list[float] = field(default_factory=list)  # load + compile seconds inside compile_only, per run
+
+
+@dataclass
+class DeployResult:
+    setup: Run | None = None
+    setup_actions: Counter[str] = field(default_factory=Counter)
+    noop: Figure | None = None
+    noop_actions: list[Counter[str]] = field(default_factory=list)
+    layers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    started: datetime
+    machine: dict[str, str]
+    quiet: str
+    load_start: str
+    load_end: str = ""
+    source_changed: bool = False
+    runs: int = 7
+    figures: list[Figure] = field(default_factory=list)
+    sizes: list[Size] = field(default_factory=list)
+    deploy: DeployResult | None = None
+    finished: datetime | None = None
+
+
+# ----------------------------------------------------------------------------- running one process
 
 
 def gnu_time() -> str | None:
@@ -188,9 +237,6 @@ def tree_memory(root: int, *, include_root: bool = True) -> tuple[int, int]:
     return pss, rss
 
 
-Setup = Callable[[int], tuple[list[str], dict[str, str]]]
-
-
 def fixed(argv: list[str], env: dict[str, str]) -> Setup:
     """The same command and environment for every run."""
     return lambda _: (argv, env)
@@ -208,8 +254,7 @@ def measure(figure: Figure, setup: Setup, cwd: Path, runs: int, *, sample_tree: 
         run, pss, rss = run_once(argv, env, cwd, sample_tree=True)
         figure.tree_pss_kb, figure.tree_rss_kb = pss, rss
         log(f"  {figure.title}: sampled run {run.wall:.3f} s, whole tree peak PSS {pss / 1024:.0f} MB")
-    for bad in figure.unexpected[:1]:
-        figure.notes.append(f"exit {bad.returncode} (expected {figure.expected_returncode}): {tail(bad.stderr)}")
+    figure.note_failure(say_expected=True)
     return figure
 
 
@@ -238,48 +283,65 @@ def cache_env(cache: Path) -> dict[str, str]:
     return {**base_env(), "CFNCOMPILER_CACHE_DIR": str(cache / "lint")}
 
 
-# ----------------------------------------------------------------------------- the figures
+# ----------------------------------------------------------------------------- synth and start-up
+
+
+def copy_project(work: Path) -> Path:
+    """Copy spec/ and its assets into ``work`` (others may edit spec/ while this runs); return the spec's path."""
+    shutil.copytree(ROOT / "spec", work / "project" / "spec")
+    shutil.copytree(ROOT / "litellm", work / "project" / "litellm")
+    return work / "project" / "spec" / "production.yaml"
+
+
+def synth_argv(spec: Path, out: Path, *flags: str) -> list[str]:
+    return [str(CLI), "synth", "--spec", str(spec), "--out", str(out), *flags]
+
+
+def cold_synth(work: Path, spec: Path, prefix: str, *flags: str) -> Command:
+    """A synth into a new out dir with an empty cache of its own, so that nothing of an earlier run is reused."""
+    run_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=work))
+    return synth_argv(spec, run_dir / "out", *flags), cache_env(run_dir / "cache")
 
 
 def synth_figures(work: Path, spec: Path, runs: int) -> list[Figure]:
     figures = []
     for key, title, flags in (
-        ("lint", "synth, lint gate, cold (empty cache, new out dir)", []),
-        ("no_lint", "synth without the gate, cold (empty cache, new out dir)", ["--no-lint"]),
+        ("lint", "synth, lint gate, cold (empty cache, new out dir)", ()),
+        ("no_lint", "synth without the gate, cold (empty cache, new out dir)", ("--no-lint",)),
     ):
         figure = Figure(key, title, " ".join(["cfncompiler synth", *flags]))
 
-        def cold(index: int, flags: list[str] = flags, key: str = key) -> tuple[list[str], dict[str, str]]:
-            run_dir = Path(tempfile.mkdtemp(prefix=f"{key}-{index}-", dir=work))
-            argv = [str(CLI), "synth", "--spec", str(spec), "--out", str(run_dir / "out"), *flags]
-            return argv, cache_env(run_dir / "cache")
+        def cold(index: int, key: str = key, flags: tuple[str, ...] = flags) -> Command:
+            return cold_synth(work, spec, f"{key}-{index}-", *flags)
 
         log(f"{title}:")
         figures.append(measure(figure, cold, work, runs, sample_tree=True))
+    figures.append(warm_figure(work, spec, runs))
+    return figures
 
-    # Warm: the same cache and out dir as one priming synth; nothing changes in between.
+
+def warm_figure(work: Path, spec: Path, runs: int) -> Figure:
+    """The same cache and out dir as one priming synth; nothing changes in between."""
     warm_dir = work / "warm"
-    out, env = warm_dir / "out", cache_env(warm_dir / "cache")
-    argv = [str(CLI), "synth", "--spec", str(spec), "--out", str(out)]
+    argv, env = synth_argv(spec, warm_dir / "out"), cache_env(warm_dir / "cache")
     figure = Figure("warm", "synth again, nothing changed (same cache and out dir)", "cfncompiler synth")
     log("synth again, nothing changed:")
     priming, _, _ = run_once(argv, env, work)
     figure.notes.append(f"priming run (not counted): {priming.wall:.2f} s, exit {priming.returncode}")
     state_dir = warm_dir / "cache" / "synth"
-    before = snapshot(state_dir)
+    before = file_stamps(state_dir)
     measure(figure, fixed(argv, env), work, runs, sample_tree=True)
     reused = sum(1 for r in figure.runs if r.stdout.count("(unchanged)") == len(LAYERS))
     state = (
         "untouched (the last result was reused)"
-        if snapshot(state_dir) == before
+        if file_stamps(state_dir) == before
         else "rewritten (something was compiled again)"
     )
     figure.notes.append(f"{reused}/{len(figure.runs)} runs reported all four templates unchanged; synth state {state}")
-    figures.append(figure)
-    return figures
+    return figure
 
 
-def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+def file_stamps(directory: Path) -> dict[str, tuple[int, int]]:
     if not directory.is_dir():
         return {}
     return {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in directory.iterdir()}
@@ -287,20 +349,11 @@ def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
 
 def help_figure(work: Path, runs: int) -> Figure:
     figure = Figure("help", "cfncompiler --help", "cfncompiler --help")
-    env = base_env()
     log("cfncompiler --help:")
-    return measure(figure, fixed([str(CLI), "--help"], env), work, runs)
+    return measure(figure, fixed([str(CLI), "--help"], base_env()), work, runs)
 
 
-@dataclass
-class Size:
-    services: int
-    spec: Path
-    synth: Figure
-    compile: Figure
-    layers: dict[str, dict[str, int]] = field(default_factory=dict)
-    steps: dict[str, float] = field(default_factory=dict)  # median seconds per step inside compile_only
-    in_process: list[float] = field(default_factory=list)  # load + compile seconds inside compile_only, per run
+# ----------------------------------------------------------------------------- scaling
 
 
 def scaling(work: Path, runs: int, sizes: Sequence[int]) -> list[Size]:
@@ -319,9 +372,8 @@ def scaling(work: Path, runs: int, sizes: Sequence[int]) -> list[Size]:
     log(f"scaling over {', '.join(str(s.services) for s in found)} services, interleaved:")
     for index in range(runs):
         for size in found:
-            run_dir = Path(tempfile.mkdtemp(prefix=f"scale-{size.services}-{index}-", dir=work))
-            argv = [str(CLI), "synth", "--no-lint", "--spec", str(size.spec), "--out", str(run_dir / "out")]
-            synth_run, _, _ = run_once(argv, cache_env(run_dir / "cache"), work)
+            argv, env = cold_synth(work, size.spec, f"scale-{size.services}-{index}-", "--no-lint")
+            synth_run, _, _ = run_once(argv, env, work)
             size.synth.runs.append(synth_run)
             compile_run, _, _ = run_once(
                 [sys.executable, str(BENCH / "compile_only.py"), str(size.spec)], base_env(), work
@@ -332,29 +384,22 @@ def scaling(work: Path, runs: int, sizes: Sequence[int]) -> list[Size]:
                 f"(exit {synth_run.returncode}), compile_only {compile_run.wall:.3f} s"
             )
     for size in found:
-        reports = [json.loads(r.stdout) for r in size.compile.runs if r.returncode == 0]
-        if reports:
-            size.layers = reports[0]["layers"]
-            size.steps = {
-                step: statistics.median(r["seconds"][step] for r in reports) for step in reports[0]["seconds"]
-            }
-            size.in_process = [r["seconds"]["load"] + r["seconds"]["compile"] for r in reports]
-        for bad in size.compile.unexpected[:1]:
-            size.compile.notes.append(f"exit {bad.returncode}: {tail(bad.stderr)}")
+        read_compile_reports(size)
+        size.compile.note_failure()
     return found
 
 
+def read_compile_reports(size: Size) -> None:
+    """Fill in what compile_only printed: the templates' sizes and the seconds of each step inside it."""
+    reports = [json.loads(r.stdout) for r in size.compile.runs if r.returncode == 0]
+    if not reports:
+        return
+    size.layers = reports[0]["layers"]
+    size.steps = {step: statistics.median(r["seconds"][step] for r in reports) for step in reports[0]["seconds"]}
+    size.in_process = [r["seconds"]["load"] + r["seconds"]["compile"] for r in reports]
+
+
 # ----------------------------------------------------------------------------- the no-op deploy
-
-
-@dataclass
-class DeployResult:
-    setup: Run | None = None
-    setup_actions: Counter[str] = field(default_factory=Counter)
-    noop: Figure | None = None
-    noop_actions: list[Counter[str]] = field(default_factory=list)
-    layers: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 def free_port() -> int:
@@ -443,25 +488,24 @@ def deploy_figure(work: Path, spec: Path, warm_cache: Path, runs: int) -> Deploy
     result = DeployResult()
     recording = work / "moto-recording.jsonl"
     out = work / "deploy-out"
+    cwd = spec.parent.parent
     log("no-op deploy against the local endpoint:")
-    synth_run, _, _ = run_once(
-        [str(CLI), "synth", "--spec", str(spec), "--out", str(out)], cache_env(warm_cache), spec.parent.parent
-    )
+    synth_run, _, _ = run_once(synth_argv(spec, out), cache_env(warm_cache), cwd)
     if synth_run.returncode != 0:
         result.notes.append(f"synth for the deploy failed (exit {synth_run.returncode}): {tail(synth_run.stderr)}")
         return result
     with sandbox(work, recording) as url:
         env = sandbox_env(url, work)
-        cwd = spec.parent.parent
 
-        def deploy_argv(layers: Sequence[str]) -> list[str]:
+        def deploy(layers: Sequence[str]) -> tuple[Run, Counter[str]]:
+            """One deploy (all layers when ``layers`` is empty) and the requests the sandbox got during it."""
             argv = [str(CLI), "deploy", "--yes", "--spec", str(spec), "--out", str(out)]
-            return argv + [arg for layer in layers for arg in ("--layer", layer)]
+            recording.write_text("", encoding="utf-8")
+            run, _, _ = run_once(argv + [arg for layer in layers for arg in ("--layer", layer)], env, cwd)
+            return run, recorded_actions(recording)
 
-        recording.write_text("", encoding="utf-8")
-        setup, _, _ = run_once(deploy_argv([]), env, cwd)
+        setup, result.setup_actions = deploy([])
         result.setup = setup
-        result.setup_actions = recorded_actions(recording)
         log(f"  first deploy (sets up the stacks): {setup.wall:.2f} s, exit {setup.returncode}")
         if setup.returncode == 0:
             result.layers = list(LAYERS)
@@ -469,7 +513,7 @@ def deploy_figure(work: Path, spec: Path, warm_cache: Path, runs: int) -> Deploy
             result.notes.append(f"the deploy of all four layers failed (exit {setup.returncode}): {tail(setup.stderr)}")
             # Measure what works: the layers that deploy, in order, up to the first that does not.
             for layer in LAYERS:
-                attempt, _, _ = run_once(deploy_argv([layer]), env, cwd)
+                attempt, _ = deploy([layer])
                 if attempt.returncode != 0:
                     result.notes.append(
                         f"layer {layer} does not deploy (exit {attempt.returncode}): {tail(attempt.stderr)}"
@@ -478,49 +522,38 @@ def deploy_figure(work: Path, spec: Path, warm_cache: Path, runs: int) -> Deploy
                 result.layers.append(layer)
             if not result.layers:
                 return result
+        every_layer = result.layers == list(LAYERS)
         figure = Figure(
             "deploy",
             f"no-op deploy, {len(result.layers)} layer(s)",
-            "cfncompiler deploy --yes" + ("" if result.layers == list(LAYERS) else " --layer ..."),
+            "cfncompiler deploy --yes" + ("" if every_layer else " --layer ..."),
         )
-        argv = deploy_argv([] if result.layers == list(LAYERS) else result.layers)
         for index in range(runs):
-            recording.write_text("", encoding="utf-8")
-            run, _, _ = run_once(argv, env, cwd)
+            run, actions = deploy([] if every_layer else result.layers)
             figure.runs.append(run)
-            result.noop_actions.append(recorded_actions(recording))
+            result.noop_actions.append(actions)
             log(
                 f"  no-op deploy: run {index + 1}/{runs} {run.wall:.3f} s, "
-                f"CreateChangeSet x{result.noop_actions[-1]['CreateChangeSet']}"
+                f"CreateChangeSet x{actions['CreateChangeSet']}"
             )
-        for bad in figure.unexpected[:1]:
-            figure.notes.append(f"exit {bad.returncode}: {tail(bad.stderr)}")
+        figure.note_failure()
         up_to_date = sum(1 for r in figure.runs if r.stderr.count("up to date") == len(result.layers))
         figure.notes.append(f"{up_to_date}/{len(figure.runs)} runs said every layer was up to date")
         result.noop = figure
     return result
 
 
-# ----------------------------------------------------------------------------- the machine
+# ----------------------------------------------------------------------------- the machine and its load
 
 
 def machine() -> dict[str, str]:
-    model = "unknown"
-    memory = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    model = proc_value("/proc/cpuinfo", "model name") or "unknown"
+    kilobytes = proc_value("/proc/meminfo", "MemTotal:")
     nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
     return {
         "CPU": model,
         "nproc": nproc or str(len(os.sched_getaffinity(0))),
-        "Memory": memory,
+        "Memory": f"{int(kilobytes.split()[0]) / 1024 / 1024:.1f} GiB" if kilobytes else "unknown",
         "Kernel": platform.release(),
         "Python": f"{platform.python_version()} ({sys.executable})",
         "cfn-lint": package_version("cfn-lint"),
@@ -531,6 +564,15 @@ def machine() -> dict[str, str]:
         if os.environ.get("PYTHONDONTWRITEBYTECODE")
         else "on",
     }
+
+
+def proc_value(path: str, key: str) -> str | None:
+    """The value of the first ``key ... : value`` line of a /proc file such as /proc/cpuinfo."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith(key):
+                return line.split(":", 1)[1].strip()
+    return None
 
 
 def package_version(name: str) -> str:
@@ -574,18 +616,3 @@ def wait_for_quiet(minutes: float) -> str:
             return f"NOT quiet: 1-min load still {load:.2f} after waiting {minutes:g} min; measured anyway"
         log(f"waiting for a quiet machine: 1-min load {load:.2f} (>= {QUIET_LOAD})")
         time.sleep(15)
-
-
-@dataclass
-class Results:
-    started: datetime
-    machine: dict[str, str]
-    quiet: str
-    load_start: str
-    load_end: str = ""
-    source_changed: bool = False
-    runs: int = 7
-    figures: list[Figure] = field(default_factory=list)
-    sizes: list[Size] = field(default_factory=list)
-    deploy: DeployResult | None = None
-    finished: datetime | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -22,9 +21,9 @@ if __package__ in (None, ""):  # run as `python bench/run.py`: make `bench` impo
 from bench.measure import (
     BENCH,
     CLI,
-    ROOT,
     DeployResult,
     Results,
+    copy_project,
     deploy_figure,
     help_figure,
     loadavg,
@@ -58,15 +57,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     digest = source_digest()
     with tempfile.TemporaryDirectory(prefix="cfncompiler-bench-") as temp:
         work = Path(temp)
-        # A snapshot of the spec and its assets: others may edit spec/ while this runs.
-        shutil.copytree(ROOT / "spec", work / "project" / "spec")
-        shutil.copytree(ROOT / "litellm", work / "project" / "litellm")
-        spec = work / "project" / "spec" / "production.yaml"
+        spec = copy_project(work)
         results.figures += synth_figures(work, spec, args.runs)
         results.figures.append(help_figure(work, args.runs))
         results.sizes = scaling(work, args.runs, sizes)
         if not args.skip_deploy:
             try:
+                # The warm figure's cache already holds this spec's lint results: the deploy's synth reuses them.
                 results.deploy = deploy_figure(work, spec, work / "warm" / "cache", args.runs)
             except RuntimeError as exc:
                 results.deploy = DeployResult(notes=[f"the local endpoint could not be used: {exc}"])
