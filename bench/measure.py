@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from bench.specgen import generate
+from cfncompiler.sandbox.server import DUMMY_CREDENTIALS, HOST, endpoint_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -52,6 +53,7 @@ SPEC = ROOT / "spec" / "production.yaml"
 LAYERS = ("network", "data", "platform", "observability")
 QUIET_LOAD = 1.0
 SAMPLE_SECONDS = 0.02
+SANDBOX_START_SECONDS = 90
 
 # A command line and the environment to run it in.
 Command = tuple[list[str], dict[str, str]]
@@ -402,61 +404,58 @@ def read_compile_reports(size: Size) -> None:
 # ----------------------------------------------------------------------------- the no-op deploy
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
 def sandbox(work: Path, recording: Path) -> Iterator[str]:
-    """The local moto endpoint (``python -m cfncompiler.sandbox``) on 127.0.0.1, recording every request."""
-    port = free_port()
+    """``python -m cfncompiler.sandbox --port N``, started as a user starts it; yields its URL once it answers.
+
+    moto's request recorder is on, writing to ``recording``, so that the requests of each run can be counted.
+    """
+    # Port 0: the kernel picks a port that is free now; the sandbox binds it a moment later.
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
     env = {**base_env(), "MOTO_ENABLE_RECORDING": "True", "MOTO_RECORDER_FILEPATH": str(recording)}
-    with (work / "sandbox.log").open("wb") as server_log:
-        process = subprocess.Popen(
+    server_log = work / "sandbox.log"
+    with (
+        server_log.open("wb") as output,
+        subprocess.Popen(
             [sys.executable, "-m", "cfncompiler.sandbox", "--port", str(port)],
             cwd=work,
             env=env,
-            stdout=server_log,
+            stdout=output,
             stderr=subprocess.STDOUT,
-        )
+        ) as process,
+    ):
         try:
-            deadline = time.monotonic() + 90
+            deadline = time.monotonic() + SANDBOX_START_SECONDS
             while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"the sandbox exited with {process.returncode}; see {work / 'sandbox.log'}")
-                with socket.socket() as s:
-                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                with socket.socket() as client:
+                    if client.connect_ex((HOST, port)) == 0:
                         break
+                if process.poll() is not None:
+                    raise RuntimeError(f"the sandbox exited with {process.returncode}; see {server_log}")
                 if time.monotonic() > deadline:
-                    raise RuntimeError("the sandbox did not listen within 90 s")
+                    raise RuntimeError(f"the sandbox did not listen within {SANDBOX_START_SECONDS} s")
                 time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
+            yield endpoint_url(port)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            # Nothing in it is worth a graceful stop: each run's recording has been read already.
+            process.kill()
 
 
 def sandbox_env(url: str, work: Path) -> dict[str, str]:
-    """Dummy credentials and the local endpoint, nothing of the host's AWS set-up (as tests/deploy/conftest.py)."""
-    env = base_env()
-    env.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_CONFIG_FILE=str(work / "nonexistent-aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(work / "nonexistent-aws-credentials"),
-        AWS_EC2_METADATA_DISABLED="true",
-        AWS_ENDPOINT_URL=url,
-        NO_PROXY="127.0.0.1,localhost",
-        no_proxy="127.0.0.1,localhost",
-    )
-    return env
+    """What the sandbox tells a user to export, and nothing of this host's own AWS set-up."""
+    return {
+        **base_env(),
+        **DUMMY_CREDENTIALS,
+        "AWS_ENDPOINT_URL": url,
+        # No config or credentials file and no instance metadata: botocore must look nowhere beyond 127.0.0.1.
+        "AWS_CONFIG_FILE": str(work / "nonexistent-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(work / "nonexistent-aws-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    }
 
 
 def recorded_actions(recording: Path) -> Counter[str]:
