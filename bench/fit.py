@@ -16,6 +16,10 @@ from dataclasses import dataclass
 
 from bench.measure import Size
 
+R2_MIN = 0.98
+# A cost growing with the square of N makes the last step over 20 -> 50 -> 100 cost about 2.1x the one before.
+STEP_RATIO_MAX = 1.5
+
 
 @dataclass
 class Linearity:
@@ -31,13 +35,14 @@ class Linearity:
             return "linear"
         if any(m <= 0 for m in self.marginal):
             return "inconclusive: a larger size measured no slower than a smaller one, so noise exceeds the signal"
-        if len(self.marginal) >= 2 and self.marginal[-1] > 1.5 * self.marginal[-2]:
+        if len(self.marginal) >= 2 and self.marginal[-1] > STEP_RATIO_MAX * self.marginal[-2]:
             ratio = self.marginal[-1] / self.marginal[-2]
             return f"NOT linear: the last step costs {ratio:.1f} times per service what the step before did"
         return f"NOT linear: a straight line explains only R² = {self.r2:.3f} of it"
 
 
 def linearity(points: Sequence[tuple[int, float]]) -> Linearity:
+    """Fit seconds against services over ``points`` (ascending by services) and judge the growth."""
     xs, ys = [float(x) for x, _ in points], [y for _, y in points]
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
     sxx = sum((x - mean_x) ** 2 for x in xs)
@@ -47,11 +52,9 @@ def linearity(points: Sequence[tuple[int, float]]) -> Linearity:
     total = sum((y - mean_y) ** 2 for y in ys)
     r2 = 1 - residual / total if total else 1.0
     marginal = [(y2 - y1) / (x2 - x1) for (x1, y1), (x2, y2) in itertools.pairwise(points)]
-    # Linear: a straight line explains the curve, and the cost per added service does not climb at the top end
-    # (the last step at most 1.5x the one before; a quadratic cost over 20 -> 50 -> 100 gives about 2.1x).
-    # The first step (5 -> 20) is left out of that comparison: it adds few services, so noise dominates it.
-    even = len(marginal) < 2 or (marginal[-2] > 0 and marginal[-1] <= 1.5 * marginal[-2])
-    return Linearity(slope, intercept, r2, marginal, r2 >= 0.98 and even)
+    # The first step (5 -> 20) is left out of the comparison: it adds few services, so noise dominates it.
+    even = len(marginal) < 2 or (marginal[-2] > 0 and marginal[-1] <= STEP_RATIO_MAX * marginal[-2])
+    return Linearity(slope, intercept, r2, marginal, r2 >= R2_MIN and even)
 
 
 def fits(sizes: Sequence[Size]) -> dict[str, Linearity]:

@@ -34,7 +34,7 @@ from bench.measure import (
     synth_figures,
     wait_for_quiet,
 )
-from bench.report import print_console, report
+from bench.report import print_console, render
 
 SIZES = (5, 20, 50, 100)
 
@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results.load_end = loadavg()
     results.finished = datetime.now(UTC)
     results.source_changed = source_digest() != digest
-    args.output.write_text(report(results), encoding="utf-8")
+    args.output.write_text(render(results), encoding="utf-8")
     print_console(results)
     log(f"wrote {args.output}")
     return 0
