@@ -14,7 +14,7 @@ from bench.specgen import DOMAIN, generate, service_name
 from cfncompiler.spec.load import load
 from cfncompiler.synth import gather_inputs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_SPEC = ROOT / "spec" / "production.yaml"
 
 
