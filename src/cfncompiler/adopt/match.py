@@ -15,28 +15,8 @@ from typing import Any
 
 from cfncompiler.adopt.resolve import UNKNOWN
 
-# The property that holds a resource's own name, where the template may give one.
-NAME_PROPERTY: Mapping[str, str] = {
-    "AWS::S3::Bucket": "BucketName",
-    "AWS::DynamoDB::Table": "TableName",
-    "AWS::SecretsManager::Secret": "Name",
-    "AWS::RDS::DBInstance": "DBInstanceIdentifier",
-    "AWS::RDS::DBSubnetGroup": "DBSubnetGroupName",
-    "AWS::RDS::DBParameterGroup": "DBParameterGroupName",
-    "AWS::ElastiCache::ReplicationGroup": "ReplicationGroupId",
-    "AWS::ElastiCache::SubnetGroup": "CacheSubnetGroupName",
-    "AWS::Logs::LogGroup": "LogGroupName",
-    "AWS::ECS::Cluster": "ClusterName",
-    "AWS::IAM::Role": "RoleName",
-    "AWS::KMS::Alias": "AliasName",
-    "AWS::EC2::SecurityGroup": "GroupName",
-}
-# Properties that tell one unnamed resource of a kind from another.
-IDENTIFYING_PROPERTIES: Mapping[str, tuple[str, ...]] = {
-    "AWS::EC2::VPC": ("CidrBlock",),
-    "AWS::EC2::Subnet": ("CidrBlock",),
-    "AWS::EFS::MountTarget": ("SubnetId",),
-}
+# The tag that names an otherwise nameless resource (a route table), as Terraform's translation keys it.
+NAME_TAG = "Tags.Name"
 
 
 @dataclass(frozen=True)
@@ -47,6 +27,8 @@ class Candidate:
     address: str
     resource_type: str
     properties: Mapping[str, Any]
+    # property path -> live value that singles it out among its type (its name, a CIDR, a subnet...)
+    identity: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,16 +81,12 @@ def match(
         if len(options) == 1 and len(rivals) == 1:
             free.remove(options[0])
             result.matches.append(Match(logical_id, kind, options[0], "only one of its type"))
-        elif options and len(rivals) > 1 and not _has_identity(kind):
+        elif options and len(rivals) > 1:
             result.problems.append(_ambiguous(logical_id, kind, options))
         else:
             result.template_only.append((logical_id, kind))
     result.terraform_only = free
     return result
-
-
-def _has_identity(kind: str) -> bool:
-    return kind in NAME_PROPERTY or kind in IDENTIFYING_PROPERTIES
 
 
 def _by_identity(
@@ -121,15 +99,15 @@ def _by_identity(
 ) -> tuple[bool, Candidate | None]:
     """Whether the template names the resource (or gives its identifying attributes), and the one
     candidate that fits; a template that does not say is matched by type later."""
-    keys = (NAME_PROPERTY[kind],) if kind in NAME_PROPERTY else IDENTIFYING_PROPERTIES.get(kind, ())
-    properties = resource.get("Properties") or {}
-    wanted = {key: resolve(properties[key]) for key in keys if key in properties}
+    properties = resolve(resource.get("Properties") or {})
+    options = [c for c in free if c.resource_type == kind]
+    paths = {path for c in options for path in c.identity}
+    wanted = {path: _at(properties, path) for path in paths}
+    wanted = {path: value for path, value in wanted.items() if value is not None}
     if not wanted or any(v is UNKNOWN for v in wanted.values()):
         return False, None
-    fits = [
-        c for c in free if c.resource_type == kind and all(_same(c.properties.get(k), v) for k, v in wanted.items())
-    ]
-    how = "name" if kind in NAME_PROPERTY else "attributes"
+    fits = [c for c in options if all(_same(c.identity.get(k), v) for k, v in wanted.items() if k in c.identity)]
+    how = "identity: " + ", ".join(f"{k}={v}" for k, v in sorted(wanted.items()))
     if len(fits) == 1:
         result.matches.append(Match(logical_id, kind, fits[0], how))
         return True, fits[0]
@@ -161,6 +139,23 @@ def _ambiguous(logical_id: str, kind: str, options: Sequence[Candidate]) -> str:
         f"{logical_id} ({kind}) could be any of {listed}; nothing tells them apart. "
         f"Pin the right one with --map {logical_id}={options[0].address} (or another of them)."
     )
+
+
+def _at(properties: Any, path: str) -> Any:
+    """The template's value at a property path; ``Tags.Name`` is the value of the tag named Name."""
+    if path == NAME_TAG:
+        tags = properties.get("Tags") if isinstance(properties, dict) else None
+        if tags is UNKNOWN:
+            return UNKNOWN
+        return next((t.get("Value") for t in tags or [] if isinstance(t, dict) and t.get("Key") == "Name"), None)
+    value = properties
+    for part in path.split("."):
+        if value is UNKNOWN:
+            return UNKNOWN
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
 
 
 def _same(live: Any, wanted: Any) -> bool:

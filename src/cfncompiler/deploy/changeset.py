@@ -31,6 +31,12 @@ class Request:
     tags: Mapping[str, str]
     body: str | None = None
     url: str | None = None
+    # ResourcesToImport entries: an IMPORT change set brings existing resources in, creating nothing.
+    imports: Sequence[Mapping[str, Any]] = ()
+
+    @property
+    def kind(self) -> str:
+        return "IMPORT" if self.imports else "CREATE" if self.create else "UPDATE"
 
     def template(self) -> dict[str, str]:
         return {"TemplateURL": self.url} if self.url else {"TemplateBody": self.body or ""}
@@ -62,12 +68,13 @@ def create(cloudformation: Any, request: Request, *, poll_seconds: float) -> Cha
     response = cloudformation.create_change_set(
         StackName=request.stack_name,
         ChangeSetName=new_name(),
-        ChangeSetType="CREATE" if request.create else "UPDATE",
+        ChangeSetType=request.kind,
         Parameters=as_request(request.parameters),
         Capabilities=list(request.capabilities),
         Tags=[{"Key": k, "Value": v} for k, v in request.tags.items()],
         Description="created by cfncompiler",
         **request.template(),
+        **({"ResourcesToImport": list(request.imports)} if request.imports else {}),
     )
     arn, stack_id = response["Id"], response["StackId"]
     try:
