@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import tomllib
+from importlib.metadata import version
 from pathlib import Path
 
 import boto3
@@ -12,7 +16,15 @@ from botocore.exceptions import ClientError
 from cfncompiler.sandbox import patches
 from cfncompiler.sandbox.server import HOST, exports
 
-from .conftest import next_slot
+from .conftest import ROOT, next_slot
+
+# Runs ``python -m cfncompiler.sandbox`` as a person would, in an interpreter where moto cannot be imported.
+WITHOUT_MOTO = """
+import runpy, sys
+sys.modules["moto"] = None  # what an environment without the sandbox extra looks like to `import moto`
+sys.argv = ["cfncompiler.sandbox", "--port", "0"]
+runpy.run_module("cfncompiler.sandbox", run_name="__main__", alter_sys=True)
+"""
 
 
 def test_it_binds_to_loopback_only_and_says_what_to_export() -> None:
@@ -21,6 +33,24 @@ def test_it_binds_to_loopback_only_and_says_what_to_export() -> None:
     assert lines[0] == "export AWS_ENDPOINT_URL=http://127.0.0.1:5123"
     assert any(line.startswith("export AWS_ACCESS_KEY_ID=") for line in lines)
     assert any(line.startswith("export AWS_SECRET_ACCESS_KEY=") for line in lines)
+
+
+def test_without_moto_it_says_which_extra_to_install_in_one_line_and_exits_2() -> None:
+    result = subprocess.run([sys.executable, "-c", WITHOUT_MOTO], capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: the sandbox needs `pip install cfncompiler[sandbox]` (moto is not installed)"
+    ]
+
+
+def test_moto_is_an_extra_of_its_own_pinned_to_the_version_the_patches_are_written_for() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert extras["sandbox"] == ["moto[server]==5.2.5"]
+    assert "cfncompiler[sandbox]" in extras["dev"]
+    assert not any(dep.startswith("moto") for dep in extras["dev"])
+    assert version("moto") == "5.2.5"
 
 
 def test_every_patch_is_a_named_function_that_says_which_gap_it_closes() -> None:

@@ -6,12 +6,21 @@ import argparse
 import contextlib
 import os
 import sys
+from typing import Any
+
+from cfncompiler.errors import EXIT_BAD_INPUT, CfncompilerError
 
 # Loopback only: the sandbox accepts any credentials, so nothing beyond this machine may reach it.
 HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 # moto accepts any key pair; these make botocore's credential chain stop looking elsewhere.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"}
+
+
+class SandboxUnavailable(CfncompilerError):
+    """moto (the ``sandbox`` extra) is not installed: the wheel ships the patches, not moto."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 def endpoint_url(port: int) -> str:
@@ -24,9 +33,22 @@ def exports(port: int) -> list[str]:
     return [f"export {name}={value}" for name, value in values.items()]
 
 
+def _moto_app() -> Any:
+    """moto's WSGI app, or SandboxUnavailable when moto or its server dependencies are missing."""
+    try:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    except ModuleNotFoundError as missing:
+        package = (missing.name or "moto").split(".")[0]
+        raise SandboxUnavailable(
+            f"the sandbox needs `pip install cfncompiler[sandbox]` ({package} is not installed)"
+        ) from missing
+    return DomainDispatcherApplication(create_backend_app)
+
+
 def serve(port: int) -> None:
     """Apply the patches, then run moto's WSGI app until interrupted."""
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    app = _moto_app()
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import run_simple
 
     from cfncompiler.sandbox.patches import apply_all
@@ -39,7 +61,6 @@ def serve(port: int) -> None:
     for line in exports(port):
         print(f"  {line}")
     sys.stdout.flush()
-    app = DomainDispatcherApplication(create_backend_app)
     run_simple(HOST, port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
@@ -52,6 +73,11 @@ def main(argv: list[str] | None = None) -> None:
         help=f"TCP port on {HOST} (default: $SANDBOX_PORT or {DEFAULT_PORT})",
     )
     args = parser.parse_args(argv)
-    # Ctrl-C is how the sandbox is meant to stop: no traceback for it.
-    with contextlib.suppress(KeyboardInterrupt):
-        serve(args.port)
+    try:
+        # Ctrl-C is how the sandbox is meant to stop: no traceback for it.
+        with contextlib.suppress(KeyboardInterrupt):
+            serve(args.port)
+    except CfncompilerError as failure:
+        for line in failure.lines():
+            print(line, file=sys.stderr)
+        sys.exit(failure.exit_code)
