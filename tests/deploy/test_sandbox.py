@@ -56,7 +56,19 @@ def test_moto_is_an_extra_of_its_own_pinned_to_the_version_the_patches_are_writt
 def test_every_patch_is_a_named_function_that_says_which_gap_it_closes() -> None:
     for patch in patches.PATCHES:
         assert patch.__doc__ and patch.__doc__.startswith("Gap: "), patch.__name__
+        assert patch.__module__ == f"{patches.__name__}.{patch.__name__}", "one module per patch, named after it"
     assert len({p.__name__ for p in patches.PATCHES}) == len(patches.PATCHES)
+
+
+def test_the_docs_name_every_patch_and_say_how_many_there_are() -> None:
+    docs = (ROOT / "docs" / "deploy.md").read_text()
+    readme = (ROOT / "README.md").read_text()
+    count = len(patches.PATCHES)
+    assert f"with {count} patches:" in docs
+    assert f"the {count} patches of the package `src/cfncompiler/sandbox/patches/`" in docs
+    assert f"patches/                {count} patches, one module each" in readme
+    for patch in patches.PATCHES:
+        assert f"| `{patch.__name__}` |" in docs, patch.__name__
 
 
 def test_the_deploy_path_does_not_know_about_moto_or_the_sandbox() -> None:
