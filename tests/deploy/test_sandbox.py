@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import ast
+import re
+import socket
 import subprocess
 import sys
+import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -97,3 +102,66 @@ def test_the_running_sandbox_has_termination_protection_as_aws_does(sandbox_url:
     cf.update_termination_protection(StackName=stack_id, EnableTerminationProtection=False)
     cf.delete_stack(StackName=stack_id)
     assert cf.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+
+
+@contextmanager
+def own_sandbox(log: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """``python -m cfncompiler.sandbox ARGS`` with its output in ``log``, stopped (Ctrl-C) on the way out."""
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "cfncompiler.sandbox", *args], stdout=out, stderr=out)
+        try:
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def wait_for_line(log: Path, pattern: str, process: subprocess.Popen[bytes], timeout: float = 60) -> re.Match[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(pattern, log.read_text())
+        if found:
+            return found
+        assert process.poll() is None, log.read_text()
+        time.sleep(0.1)
+    raise AssertionError(f"no {pattern!r} in {log.read_text()!r}")
+
+
+def test_the_shell_hears_once_how_many_types_are_unmodelled_and_not_per_resource(tmp_path: Path) -> None:
+    log = tmp_path / "sandbox.log"
+    template = """Resources:
+  Token:
+    Type: AWS::SecretsManager::Secret
+    Properties: {Name: token}
+  Policy:
+    Type: AWS::S3::BucketPolicy
+    Properties: {Bucket: somewhere, PolicyDocument: {}}
+"""
+    with own_sandbox(log, "--port", "0") as process:
+        url = wait_for_line(log, r"export AWS_ENDPOINT_URL=(\S+)", process)[1]
+        cf = boto3.client("cloudformation", region_name="us-east-1", endpoint_url=url)
+        cf.create_stack(StackName="unmodelled", TemplateBody=template)
+        assert cf.describe_stacks(StackName="unmodelled")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    output = log.read_text()
+
+    unmodelled = re.findall(r"does not model (\d+) of the (\d+) AWS resource types", output)
+    assert len(unmodelled) == 1 and 0 < int(unmodelled[0][0]) < int(unmodelled[0][1])
+    assert "No Moto CloudFormation support" not in output
+    assert "development server" not in output
+    assert "Running on" not in output
+
+
+def test_a_busy_port_fails_in_one_line_before_any_export() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "cfncompiler.sandbox", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert result.returncode == 1
+    assert "export" not in result.stdout + result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: cannot listen on http://127.0.0.1:{port}: Address already in use;")
