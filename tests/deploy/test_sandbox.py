@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -21,7 +22,7 @@ from botocore.exceptions import ClientError
 from cfncompiler.sandbox import patches
 from cfncompiler.sandbox.server import HOST, exports
 
-from .conftest import ROOT, next_slot
+from .conftest import ROOT, Workspace, next_slot
 
 # Runs ``python -m cfncompiler.sandbox`` as a person would, in an interpreter where moto cannot be imported.
 WITHOUT_MOTO = """
@@ -165,3 +166,65 @@ def test_a_busy_port_fails_in_one_line_before_any_export() -> None:
     assert "export" not in result.stdout + result.stderr
     [line] = result.stderr.splitlines()
     assert line.startswith(f"error: cannot listen on http://127.0.0.1:{port}: Address already in use;")
+
+
+def physical_ids(workspace: Workspace, layer: str) -> dict[str, str]:
+    resources = workspace.aws.cloudformation.describe_stack_resources(StackName=workspace.project.stack_name(layer))
+    return {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in resources["StackResources"]}
+
+
+def rule_arns(elbv2: Any, listener_arn: str) -> set[str]:
+    return {
+        rule["RuleArn"] for rule in elbv2.describe_rules(ListenerArn=listener_arn)["Rules"] if not rule["IsDefault"]
+    }
+
+
+def test_a_deleted_layer_takes_its_listener_rule_along_so_it_deploys_again(workspace: Workspace) -> None:
+    workspace.deploy()
+    elbv2 = boto3.client("elbv2", region_name=workspace.project.region)
+    ecs = boto3.client("ecs", region_name=workspace.project.region)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in workspace.stack("platform")["Outputs"]}
+    listener = outputs["AlbListenerArn"]
+    rules_with_observability = rule_arns(elbv2, listener)
+    observability = physical_ids(workspace, "observability")
+
+    workspace.deployer().destroy(["observability"])
+
+    assert rule_arns(elbv2, listener) == rules_with_observability - {observability["LangfuseWebRoute"]}
+    with pytest.raises(ClientError, match="TargetGroupNotFound"):
+        elbv2.describe_target_groups(TargetGroupArns=[observability["LangfuseWebTargetGroup"]])
+    service = observability["LangfuseWebService"]
+    [described] = ecs.describe_services(cluster=service.split("/")[1], services=[service])["services"]
+    assert described["status"] == "INACTIVE"
+    task = ecs.describe_task_definition(taskDefinition=observability["LangfuseWebTask"])["taskDefinition"]
+    assert task["status"] == "INACTIVE"
+
+    workspace.deploy("observability")  # its listener rule's priority was still taken: PriorityInUse
+
+    assert workspace.stack("observability")["StackStatus"] == "CREATE_COMPLETE"
+    assert len(rule_arns(elbv2, listener)) == len(rules_with_observability)
+
+
+def test_the_network_layer_is_really_gone_after_destroy_and_deploys_again(workspace: Workspace) -> None:
+    workspace.deploy("network")
+    network = physical_ids(workspace, "network")
+    ec2 = boto3.client("ec2", region_name=workspace.project.region)
+
+    workspace.deployer().destroy(["network"])  # moto failed here: the VPC still had its endpoints and NAT
+
+    assert workspace.deployer().describe("network") is None
+    assert not ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [network["Vpc"]]}])["Vpcs"]
+    endpoints = [id_ for logical, id_ in network.items() if logical.startswith("Endpoint")]
+    described = ec2.describe_vpc_endpoints(VpcEndpointIds=endpoints)["VpcEndpoints"]
+    assert {e["State"].lower() for e in described} == {"deleted"}
+    [nat] = ec2.describe_nat_gateways(NatGatewayIds=[network["NatGateway"]])["NatGateways"]
+    assert nat["State"] == "deleted"
+    assert not ec2.describe_addresses(Filters=[{"Name": "public-ip", "Values": [network["NatAddress"]]}])["Addresses"]
+    gateways = ec2.describe_internet_gateways(
+        Filters=[{"Name": "internet-gateway-id", "Values": [network["InternetGateway"]]}]
+    )
+    assert not gateways["InternetGateways"]
+
+    workspace.deploy("network")
+
+    assert workspace.stack("network")["StackStatus"] == "CREATE_COMPLETE"

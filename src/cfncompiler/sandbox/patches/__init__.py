@@ -17,6 +17,7 @@ from cfncompiler.sandbox.patches.change_sets_say_what_is_replaced import change_
 from cfncompiler.sandbox.patches.conditional_denials_do_not_deny_everything import (
     conditional_denials_do_not_deny_everything,
 )
+from cfncompiler.sandbox.patches.deleting_a_stack_deletes_its_resources import deleting_a_stack_deletes_its_resources
 from cfncompiler.sandbox.patches.drift_detection_compares_what_it_can_read_back import (
     drift_detection_compares_what_it_can_read_back,
 )
@@ -48,6 +49,7 @@ PATCHES: tuple[Patch, ...] = (
     efs_access_point_answers_ref_and_getatt,
     conditional_denials_do_not_deny_everything,
     drift_detection_compares_what_it_can_read_back,
+    deleting_a_stack_deletes_its_resources,
 )
 
 
