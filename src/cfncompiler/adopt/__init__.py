@@ -1,0 +1,1 @@
+"""Adopting a live estate that Terraform manages today into the compiled stacks."""
