@@ -1790,7 +1790,8 @@ def network_finder(run: Run, template: Mapping[str, Any]) -> Callable[[str], Liv
         if len(found) != 1:
             raise DeployError(
                 f"the data layer sits in the network layer, but the sandbox has {len(found)} {resource['Type']} "
-                f"tagged Name={name}: build the network first (--layer network, or both layers in one run)"
+                f"tagged Name={name}: build the network first (--layer network, both layers in one run, "
+                "or `make deploy LAYER=network`)"
             )
         return found[0]
 
@@ -2052,8 +2053,12 @@ def summary(estate: Estate) -> list[str]:
     if tainted:
         lines += ["", f"Tainted in the state: {', '.join(tainted)}"]
     if run.gaps:
+        # The same refusal for every bucket is one line, not six.
+        whats: dict[str, list[str]] = {}
+        for gap in run.gaps:
+            whats.setdefault(gap.why, []).append(gap.what)
         lines += ["", "Not created (moto lacks or refuses them), so left out of the state:"]
-        lines += [f"  {gap.what}: {gap.why}" for gap in run.gaps]
+        lines += [f"  {', '.join(what)}: {why}" for why, what in whats.items()]
     if run.notes:
         lines += ["", "Where moto differs from AWS:", *(f"  {note}" for note in run.notes)]
     lines += ["", f"Terraform state (format 4, lineage {estate.lineage}) written to {estate.state}"]
