@@ -483,6 +483,16 @@ def test_unusable_options_are_refused_before_anything_is_created(tmp_path: Path,
     assert [a for a in kms.list_aliases()["Aliases"] if project in a["AliasName"]] == []
 
 
+def test_tainting_what_moto_could_not_create_writes_no_state(tmp_path: Path) -> None:
+    state = tmp_path / "estate.tfstate"
+    attachment = "module.db.aws_iam_role_policy_attachment.monitoring[0]"
+    result = run_estate(new_workspace(tmp_path), state, "--taint", attachment)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line == f"error: --taint {attachment}: moto could not create it, so no state was written"
+    assert not state.exists()
+
+
 @pytest.mark.parametrize("endpoint", [None, "", "http://0.0.0.0:1", "http://localhost:1"])
 def test_an_unset_or_non_loopback_endpoint_is_refused_in_one_line(tmp_path: Path, endpoint: str | None) -> None:
     # 0.0.0.0 and localhost are not loopback addresses yet could only ever reach this machine:

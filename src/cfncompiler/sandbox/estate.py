@@ -29,6 +29,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
 from cfncompiler.deploy.project import parse_template
 from cfncompiler.errors import BadInput, CfncompilerError, DeployError
 from cfncompiler.loader import load_spec
@@ -86,9 +90,6 @@ class Sandbox:
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            import boto3
-            from botocore.config import Config
-
             # Explicit keys keep botocore from asking the instance metadata service; no proxy keeps
             # every request on this machine; one attempt never repeats a create.
             config = Config(proxies={}, retries={"total_max_attempts": 1})
@@ -419,8 +420,6 @@ class Scope:
             self.run.failed.add(node)
             self.gap(f"{kind} {lid}", why)
             return
-        from botocore.exceptions import ClientError
-
         try:
             self.live[lid] = builder.build(self, lid, self.resolve(resource.get("Properties") or {}))
         except ClientError as exc:
@@ -434,12 +433,12 @@ class Scope:
             ) from exc
 
 
-def _moto_lacks(exc: Any) -> bool:
+def _moto_lacks(exc: ClientError) -> bool:
     """A server error is how moto's server answers an operation it does not implement."""
     return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500
 
 
-def _message(exc: Any) -> str:
+def _message(exc: ClientError) -> str:
     error = exc.response.get("Error", {})
     return str(error.get("Message") or error.get("Code") or exc)
 
@@ -906,8 +905,6 @@ def _role(scope: Scope, lid: str, props: Props) -> Live:
 
 def _attach_policies(scope: Scope, lid: str, role: str, arns: Sequence[str]) -> list[str]:
     """One aws_iam_role_policy_attachment per managed policy moto has; the others are gaps."""
-    from botocore.exceptions import ClientError
-
     attached: list[str] = []
     for index, arn in enumerate(arns):
         address = scope.spot(lid).at("aws_iam_role_policy_attachment", index)
@@ -1461,8 +1458,6 @@ def _bucket(scope: Scope, lid: str, props: Props) -> Live:
 
 
 def _bucket_part(scope: Scope, lid: str, bucket: str, part: tuple[str, BucketPart], value: Any) -> None:
-    from botocore.exceptions import ClientError
-
     tf_type, apply = part
     try:
         attributes = apply(scope.client("s3"), bucket, value)
@@ -2000,6 +1995,15 @@ def _check_fresh(run: Run, scopes: Iterable[Scope]) -> None:
         )
 
 
+def _taint(run: Run, addresses: Iterable[str]) -> None:
+    for address in addresses:
+        found = [i for i in run.instances if str(i.address) == address]
+        if not found:
+            # Planned, but moto could not create it (it is among the gaps): no state can hold it.
+            raise DeployError(f"--taint {address}: moto could not create it, so no state was written")
+        found[0].tainted = True
+
+
 def build(options: Options, endpoint: str) -> Estate:
     spec = load_spec(options.spec)
     templates = {layer: _template(options.templates, layer) for layer in LAYERS}
@@ -2019,8 +2023,7 @@ def build(options: Options, endpoint: str) -> Estate:
         connect_layers(network, data)
         data.build()
     run.instances.extend(terraform_only(run, identity))
-    for address in options.taint:
-        next(i for i in run.instances if str(i.address) == address).tainted = True
+    _taint(run, options.taint)
     lineage = str(uuid.uuid4())
     options.state.write_text(render_state(state_document(run, lineage)), encoding="utf-8")
     return Estate(run, endpoint, options.state, lineage)
@@ -2097,8 +2100,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         endpoint = loopback_endpoint(os.environ)
         options = Options(
