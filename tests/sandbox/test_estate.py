@@ -23,7 +23,7 @@ from cfncompiler.errors import BadInput
 from cfncompiler.loader import load_spec
 from cfncompiler.model import Spec
 from cfncompiler.sandbox.estate import loopback_endpoint
-from tests.deploy.conftest import ROOT, Workspace, new_workspace
+from tests.deploy.conftest import ROOT, Workspace, free_port, new_workspace
 
 DATABASE = "module.db.aws_db_instance.main"
 AWS = 'provider["registry.terraform.io/hashicorp/aws"]'
@@ -69,9 +69,9 @@ class Built:
         return attributes
 
 
-def build(workspace: Workspace, name: str, *flags: str) -> Built:
+def build(workspace: Workspace, name: str, *flags: str, env: dict[str, str] | None = None) -> Built:
     state = workspace.root / name
-    result = run_estate(workspace, state, *flags)
+    result = run_estate(workspace, state, *flags, env=env)
     assert result.returncode == 0, result.stderr
     return Built(workspace, state, result.stdout)
 
@@ -89,9 +89,16 @@ def data(network: Built) -> Built:
 
 @pytest.fixture(scope="module")
 def refusals(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Both layers in one run, with the two options that rehearse adopt's refusals."""
+    """Both layers in one run, with the two options that rehearse adopt's refusals.
+
+    A proxy that answers nothing is configured for every scheme: the build only succeeds if no
+    request goes through one, as none may (the estate talks to the loopback sandbox and nothing else).
+    """
     workspace = new_workspace(tmp_path_factory.mktemp("refusals"))
-    return build(workspace, "estate.tfstate", "--unencrypted-database", "--taint", DATABASE)
+    dead = f"http://127.0.0.1:{free_port()}"
+    env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead}
+    env |= {"NO_PROXY": "", "no_proxy": ""}
+    return build(workspace, "estate.tfstate", "--unencrypted-database", "--taint", DATABASE, env=env)
 
 
 def account(built: Built) -> str:

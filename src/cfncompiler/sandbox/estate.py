@@ -1807,6 +1807,8 @@ def connect_layers(network: Scope, data: Scope) -> None:
 
 # --------------------------------------------------------------------------- what stays in Terraform
 
+CODER_TEMPLATE = Address(None, "coderd_template", "workspace")
+
 
 def terraform_only(run: Run, identity: Mapping[str, Any]) -> list[Instance]:
     """A data source and a Coder template: in every Terraform project of this design, never adopted."""
@@ -1847,7 +1849,7 @@ def terraform_only(run: Run, identity: Mapping[str, Any]) -> list[Instance]:
     }
     return [
         Instance(Address(None, "aws_caller_identity", "current", mode="data"), identity["Account"], caller),
-        Instance(Address(None, "coderd_template", "workspace"), "ecs-workspace", template, provider=CODERD_PROVIDER),
+        Instance(CODER_TEMPLATE, "ecs-workspace", template, provider=CODERD_PROVIDER),
     ]
 
 
@@ -1915,7 +1917,7 @@ def state_document(run: Run, lineage: str) -> dict[str, Any]:
     return {
         "version": 4,
         "terraform_version": TERRAFORM_VERSION,
-        "serial": 1,
+        "serial": 1,  # the one apply that built the estate
         "lineage": lineage,
         "outputs": {},
         "resources": resources,
@@ -1959,7 +1961,7 @@ def _template(directory: Path, layer: str) -> dict[str, Any]:
 
 def planned(scopes: Iterable[Scope]) -> set[str]:
     """Every managed address the build would write, known before anything is created."""
-    found = {str(Address(None, "coderd_template", "workspace"))}
+    found = {str(CODER_TEMPLATE)}
     for scope in scopes:
         for lid, resource in scope.resources.items():
             builder = BUILDERS.get(str(resource["Type"]))
