@@ -82,6 +82,17 @@ destroy: $(STAMP)
 sandbox: $(STAMP)
 	$(PY) -m cfncompiler.sandbox --port $(SANDBOX_PORT)
 
+# A Terraform-managed rehearsal estate for `cfncompiler adopt`, built on the running sandbox
+# (AWS_ENDPOINT_URL as `make sandbox` prints it; any other endpoint is refused), and its state file:
+# `make estate STATE=estate.tfstate LAYER=data`; empty LAYER means network and data.
+# ESTATE_FLAGS passes the rest: `make estate ESTATE_FLAGS="--unencrypted-database --taint module.db.aws_db_instance.main"`.
+STATE ?= estate.tfstate
+ESTATE_FLAGS ?=
+
+.PHONY: estate
+estate: $(STAMP)
+	$(PY) -m cfncompiler.sandbox.estate --spec $(SPEC) --templates $(OUT) --state $(STATE) $(LAYER_FLAGS) $(ESTATE_FLAGS)
+
 # --- Benchmarks (issue 7): synth cold and warm, start-up, scaling to 100 services and a no-op
 # deploy against a local sandbox, each as whole processes; writes bench/RESULTS.md.
 # BENCH_FLAGS passes options: `make bench BENCH_FLAGS="--runs 3"`, `--wait-for-quiet 15` (minutes).
