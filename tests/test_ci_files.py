@@ -175,7 +175,7 @@ def test_the_paths_the_up_to_date_step_compares_are_committed() -> None:
 def test_the_templates_hook_runs_when_a_spec_an_asset_or_the_compiler_changes() -> None:
     [hook] = [h for h in local_hooks() if h["id"] == "templates-up-to-date"]
     pattern = re.compile(hook["files"])
-    for path in ("spec/production.yaml", "spec/staging.yaml", "litellm/config.yaml", "src/cfncompiler/model.py"):
+    for path in ("spec/production.yaml", "spec/staging.yaml", "litellm/config.yaml", "src/cfncompiler/spec/model.py"):
         assert pattern.search(path), f"editing {path} does not run the hook"
     assert hook["pass_filenames"] is False
 

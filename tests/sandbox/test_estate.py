@@ -20,9 +20,9 @@ import boto3
 import pytest
 
 from cfncompiler.errors import BadInput
-from cfncompiler.loader import load_spec
-from cfncompiler.model import Spec
 from cfncompiler.sandbox.estate import loopback_endpoint
+from cfncompiler.spec.load import load_spec
+from cfncompiler.spec.model import Spec
 from tests.deploy.conftest import ROOT, Workspace, free_port, new_workspace
 
 DATABASE = "module.db.aws_db_instance.main"

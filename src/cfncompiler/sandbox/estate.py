@@ -33,12 +33,13 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cfncompiler.adopt.resolve import references
 from cfncompiler.deploy.project import parse_template
 from cfncompiler.errors import BadInput, CfncompilerError, DeployError
-from cfncompiler.loader import load_spec
-from cfncompiler.model import Spec
 from cfncompiler.naming import logical_id, out_dir_for, stack_name
 from cfncompiler.sandbox.server import DUMMY_CREDENTIALS
+from cfncompiler.spec.load import load_spec
+from cfncompiler.spec.model import Spec
 
 LAYERS = ("network", "data")
 TERRAFORM_VERSION = "1.9.8"
@@ -168,24 +169,6 @@ class Live:
 
 
 # --------------------------------------------------------------------------- template intrinsics
-
-
-def references(value: Any) -> set[str]:
-    """Names (resources or parameters) a template value refers to, pseudo parameters left out."""
-    if isinstance(value, list):
-        return set().union(*(references(v) for v in value))
-    if not isinstance(value, dict):
-        return set()
-    if set(value) == {"Ref"}:
-        return set() if str(value["Ref"]).startswith("AWS::") else {str(value["Ref"])}
-    if set(value) == {"Fn::GetAtt"}:
-        target = value["Fn::GetAtt"]
-        return {target[0] if isinstance(target, list) else str(target).split(".", 1)[0]}
-    if set(value) == {"Fn::Sub"}:
-        text, variables = _sub_parts(value["Fn::Sub"])
-        named = {name.split(".", 1)[0] for name in _SUB_NAME.findall(text)}
-        return {n for n in named if not n.startswith("AWS::") and n not in variables} | references(variables)
-    return set().union(*(references(v) for v in value.values()))
 
 
 _SUB_NAME = re.compile(r"\$\{([^}!][^}]*)\}")

@@ -62,16 +62,20 @@ CODE_SECTION = """
 
 `src/cfncompiler/` reads top to bottom as the pipeline, one folder per stage:
 
-| stage | folder | its job |
-|---|---|---|
-| spec | `spec/` | read the YAML keeping every position (`source`), merge what it `extends`, check the schema (`model`, errors located by `validation`), then the rules (`rules/`, each with an id: `cfncompiler rules`) |
-| layers | `layers/` | one pure builder per layer, `build(spec, inputs) -> Template`; values cross layers only through `contract.py` (Outputs -> Parameters) |
-| templates | `templates/` | render each Template to canonical YAML, check CloudFormation's limits, write them all at once or not at all |
-| gate | `gate/` | cfn-lint on every template before anything is written |
-| deploy | `deploy/` | change sets in dependency order, the data-loss guard, drift, and `adopt` (whose pure planning is `adopt/`) |
-| command line | `cli/` | thin click commands; one handler turns every `CfncompilerError` into its lines and exit code |
+- `spec/`: read the YAML keeping every position (`source`), merge what it `extends`, check the
+  schema (`model`; its errors located by `validation`), then the rules (`rules/`, each with an id:
+  `cfncompiler rules`).
+- `layers/`: one pure builder per layer, `build(spec, inputs) -> Template`; values cross layers
+  only through `contract.py` (Outputs -> Parameters).
+- `templates/`: render each Template to canonical YAML, check CloudFormation's limits, write them
+  all at once or not at all.
+- `gate/`: cfn-lint on every template before anything is written.
+- `deploy/`: change sets in dependency order, the data-loss guard, drift, and `adopt` (whose pure
+  planning is `adopt/`).
+- `cli/`: thin click commands; one handler prints every `CfncompilerError` and exits with its code.
 
 `synth.py` runs the first four stages; `errors.py` (the exception family and every exit code),
 `naming.py` and `contract.py` are leaves that import nothing of ours. A test fails on any import
-cycle, counting imports inside functions, and on any third-party import `pyproject.toml` does not declare.
+cycle, counting imports inside functions, and on any third-party import `pyproject.toml` does
+not declare.
 """
