@@ -75,6 +75,13 @@ status: $(STAMP)
 drift: $(STAMP)
 	$(CLI) drift --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
 
+# Adopt the live Terraform estate in place (docs/adopt.md): `make adopt STATE=estate.tfstate LAYER=data`.
+STATE ?=
+.PHONY: adopt
+adopt: $(STAMP)
+	@test -n "$(STATE)" || { echo "make adopt needs STATE=path/to/terraform.tfstate (terraform state pull > estate.tfstate)"; exit 2; }
+	$(CLI) adopt --spec $(SPEC) --out $(OUT) --terraform-state $(STATE) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
+
 destroy: $(STAMP)
 	$(CLI) destroy --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
 

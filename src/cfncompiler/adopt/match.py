@@ -29,6 +29,8 @@ class Candidate:
     properties: Mapping[str, Any]
     # property path -> live value that singles it out among its type (its name, a CIDR, a subnet...)
     identity: Mapping[str, Any] = field(default_factory=dict)
+    # what Ref gives for it once it is in a stack (its primary identifier), for the resources that name it
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,16 @@ class Match:
 
 @dataclass
 class Matching:
+    refs: dict[str, str] = field(default_factory=dict)
     matches: list[Match] = field(default_factory=list)
     template_only: list[tuple[str, str]] = field(default_factory=list)  # (logical id, type): the deploy creates
     terraform_only: list[Candidate] = field(default_factory=list)  # left in Terraform
     problems: list[str] = field(default_factory=list)
+
+    def add(self, item: Match) -> None:
+        self.matches.append(item)
+        if item.candidate.ref:
+            self.refs[item.logical_id] = item.candidate.ref
 
 
 Resolver = Callable[[Any], Any]
@@ -55,33 +63,54 @@ def match(
     candidates: Sequence[Candidate],
     pins: Mapping[str, str],
     resolve: Resolver,
+    refs: dict[str, str] | None = None,
 ) -> Matching:
-    """Match ``resources`` (logical id -> template resource) against ``candidates``."""
-    result = Matching()
+    """Match ``resources`` (logical id -> template resource) against ``candidates``.
+
+    Resources are taken in template order, and each match's Ref value goes into ``refs`` (which
+    ``resolve`` reads), so a bucket policy or a mount target is told apart by the bucket or file
+    system matched before it.
+    """
+    result = Matching(refs=refs if refs is not None else {})
     free = list(candidates)
     by_address = {c.address: c for c in candidates}
     pending: list[str] = []
     for logical_id, resource in resources.items():
         kind = str(resource["Type"])
-        if logical_id in pins:
-            chosen = _pinned(logical_id, kind, pins[logical_id], by_address, result)
-            if chosen is not None and chosen in free:
-                free.remove(chosen)
-                result.matches.append(Match(logical_id, kind, chosen, "--map"))
-            continue
-        said, found = _by_identity(logical_id, kind, resource, free, resolve, result)
-        if not said:
+        if logical_id not in pins:
             pending.append(logical_id)
-        elif found is not None:
-            free.remove(found)
+            continue
+        chosen = _pinned(logical_id, kind, pins[logical_id], by_address, result)
+        if chosen is not None and chosen in free:
+            free.remove(chosen)
+            result.add(Match(logical_id, kind, chosen, "--map"))
+    # Each match can make another resource's identity known (a policy names its bucket): go round
+    # until nothing more is settled.
+    progress = True
+    while progress:
+        progress = False
+        for logical_id in list(pending):
+            said, found = _by_identity(
+                logical_id, str(resources[logical_id]["Type"]), resources[logical_id], free, resolve, result
+            )
+            if said:
+                pending.remove(logical_id)
+                progress = True
+                if found is not None:
+                    free.remove(found)
+        for logical_id in list(pending):
+            kind = str(resources[logical_id]["Type"])
+            rivals = [lid for lid in pending if resources[lid]["Type"] == kind]
+            options = [c for c in free if c.resource_type == kind]
+            if len(options) == 1 and len(rivals) == 1:
+                free.remove(options[0])
+                pending.remove(logical_id)
+                result.add(Match(logical_id, kind, options[0], "only one of its type"))
+                progress = True
     for logical_id in pending:
         kind = str(resources[logical_id]["Type"])
-        rivals = [lid for lid in pending if resources[lid]["Type"] == kind]
         options = [c for c in free if c.resource_type == kind]
-        if len(options) == 1 and len(rivals) == 1:
-            free.remove(options[0])
-            result.matches.append(Match(logical_id, kind, options[0], "only one of its type"))
-        elif options and len(rivals) > 1:
+        if options:
             result.problems.append(_ambiguous(logical_id, kind, options))
         else:
             result.template_only.append((logical_id, kind))
@@ -109,7 +138,7 @@ def _by_identity(
     fits = [c for c in options if all(_same(c.identity.get(k), v) for k, v in wanted.items() if k in c.identity)]
     how = "identity: " + ", ".join(f"{k}={v}" for k, v in sorted(wanted.items()))
     if len(fits) == 1:
-        result.matches.append(Match(logical_id, kind, fits[0], how))
+        result.add(Match(logical_id, kind, fits[0], how))
         return True, fits[0]
     if len(fits) > 1:
         result.problems.append(_ambiguous(logical_id, kind, fits))

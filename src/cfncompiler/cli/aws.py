@@ -112,3 +112,49 @@ def destroy(spec_path: Path, out_dir: Path, layers: tuple[str, ...], yes: bool) 
         raise click.UsageError("name the layers to destroy with --layer (repeatable); there is no destroy-all.")
     require_confirmation(yes, "destroy")
     open_deployer(spec_path, out_dir, assume_yes=yes).destroy(layers)
+
+
+@click.command()
+@spec_option
+@out_option
+@click.option(
+    "--terraform-state",
+    "state_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Terraform state (`terraform state pull`) or `terraform show -json` output.",
+)
+@layer_option
+@click.option(
+    "--map",
+    "pins",
+    multiple=True,
+    metavar="LOGICAL_ID=TF_ADDRESS",
+    help="Pin a template resource to a Terraform resource instance where matching cannot tell. Repeatable.",
+)
+@click.option(
+    "--write-removed",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write Terraform `removed` blocks (destroy = false) for every adopted resource to this file.",
+)
+@yes_option
+@click.option("--json", "as_json", is_flag=True, help="Print the plan and what was imported as JSON.")
+def adopt(
+    spec_path: Path,
+    out_dir: Path,
+    state_path: Path,
+    layers: tuple[str, ...],
+    pins: tuple[str, ...],
+    write_removed: Path | None,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Import the live Terraform-managed resources into the layer stacks, in place: nothing recreated.
+
+    Per layer: match, compare (refusing what would replace a resource that holds data), one IMPORT
+    change set, then the diff the next deploy would apply, and how to release the resources from Terraform.
+    """
+    from cfncompiler.deploy.adopt_command import run_adopt
+
+    run_adopt(spec_path, out_dir, state_path, layers, pins, write_removed, yes=yes, as_json=as_json)

@@ -20,6 +20,7 @@ from cfncompiler.errors import Refused, StoppedWatching
 from cfncompiler.templates.assets import AssetFile
 
 UP_TO_DATE_STATE = "up to date"
+ADOPTED_STATE = "adopted"
 STALE_STATE = "stale"
 NOT_DEPLOYED_STATE = "not deployed"
 
@@ -288,6 +289,10 @@ class Deployer:
         if upstream_changed:
             reasons.append("upstream outputs changed: " + ", ".join(upstream_changed))
         state = STALE_STATE if reasons else UP_TO_DATE_STATE
+        if current.status == "IMPORT_COMPLETE":
+            # The import brought the resources in as they are; the template's settings arrive with a deploy.
+            state = ADOPTED_STATE
+            reasons.insert(0, f"imported from Terraform, not yet converged: run cfncompiler deploy --layer {layer}")
         if not current.healthy:
             reasons.append(RECOVERY.get(current.status, "operation in progress"))
         return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed)

@@ -1,0 +1,165 @@
+"""`cfncompiler adopt` end to end on the sandbox: a Terraform-built data layer, with data in it, is
+imported in place (same names and ids, nothing created or deleted, the data still there), and the
+deploy that follows converges without replacing any of it. And every refusal: before any change set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from click.testing import CliRunner, Result
+
+from cfncompiler.cli import main
+from cfncompiler.sandbox.estate import REHEARSAL_LOCK_ID, REHEARSAL_OBJECT
+from tests.deploy.conftest import Workspace, new_workspace
+from tests.sandbox.test_estate import DATABASE, run_estate
+
+STATEFUL = (
+    "AWS::S3::Bucket",
+    "AWS::DynamoDB::Table",
+    "AWS::SecretsManager::Secret",
+    "AWS::RDS::DBInstance",
+    "AWS::EFS::FileSystem",
+    "AWS::KMS::Key",
+)
+
+
+def adopt(ws: Workspace, state: Path, *flags: str) -> Result:
+    arguments = ["adopt", "--spec", str(ws.spec_path), "--out", str(ws.out_dir), "--terraform-state", str(state)]
+    return CliRunner().invoke(main, [*arguments, *flags])
+
+
+def estate(ws: Workspace, *flags: str) -> Path:
+    state = ws.root / "estate.tfstate"
+    result = run_estate(ws, state, "--layer", "data", *flags)
+    assert result.returncode == 0, result.stderr
+    return state
+
+
+def inventory(region: str) -> dict[str, set[str]]:
+    """Every bucket, table, secret, database and file system on the sandbox account, by kind."""
+    s3, ddb = boto3.client("s3", region_name=region), boto3.client("dynamodb", region_name=region)
+    secrets, rds = boto3.client("secretsmanager", region_name=region), boto3.client("rds", region_name=region)
+    efs = boto3.client("efs", region_name=region)
+    return {
+        "buckets": {b["Name"] for b in s3.list_buckets()["Buckets"]},
+        "tables": set(ddb.list_tables()["TableNames"]),
+        "secrets": {s["Name"] for s in secrets.list_secrets()["SecretList"]},
+        "databases": {d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]},
+        "file_systems": {f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]},
+    }
+
+
+def stack_resources(ws: Workspace, layer: str) -> dict[str, dict[str, Any]]:
+    cf = ws.aws.cloudformation
+    pages = cf.get_paginator("list_stack_resources").paginate(StackName=ws.project.stack_name(layer))
+    return {r["LogicalResourceId"]: r for page in pages for r in page["StackResourceSummaries"]}
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Path, dict[str, set[str]], Result]:
+    ws = new_workspace(tmp_path_factory.mktemp("adopt"))
+    ws.deploy("network")
+    state = estate(ws)
+    before = inventory(ws.project.region)
+    result = adopt(ws, state, "--layer", "data", "--yes", "--write-removed", str(ws.root / "removed.tf"))
+    return ws, state, before, result
+
+
+def test_adopt_imports_the_data_layer_in_place(adopted: tuple[Workspace, Path, dict[str, set[str]], Result]) -> None:
+    ws, state, before, result = adopted
+    assert result.exit_code == 0, result.output
+    assert ws.stack("data")["StackStatus"] == "IMPORT_COMPLETE"
+    resources = stack_resources(ws, "data")
+    names = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources.values()}
+    instances = json.loads(state.read_text(encoding="utf-8"))["resources"]
+    bucket_names = {
+        i["attributes"]["bucket"] for r in instances if r["type"] == "aws_s3_bucket" for i in r["instances"]
+    }
+    stack_buckets = {names[lid] for lid, r in resources.items() if r["ResourceType"] == "AWS::S3::Bucket"}
+    assert stack_buckets and stack_buckets <= bucket_names
+    assert names["TableTerraformLocks"] == "terraform-locks"
+    assert inventory(ws.project.region) == before  # nothing created, nothing deleted
+
+
+def test_the_data_is_still_there_after_the_import(adopted: tuple[Workspace, Path, dict[str, set[str]], Result]) -> None:
+    ws, _, before, _ = adopted
+    region = ws.project.region
+    s3 = boto3.client("s3", region_name=region)
+    for bucket in before["buckets"]:
+        assert s3.get_object(Bucket=bucket, Key=REHEARSAL_OBJECT)["Body"].read()
+    item = boto3.client("dynamodb", region_name=region).get_item(
+        TableName="terraform-locks", Key={"LockID": {"S": REHEARSAL_LOCK_ID}}
+    )
+    assert "Item" in item
+    secrets = boto3.client("secretsmanager", region_name=region)
+    assert secrets.get_secret_value(SecretId="prod/coder/oidc")["SecretString"]
+
+
+def test_the_release_keeps_terraform_from_destroying_anything(
+    adopted: tuple[Workspace, Path, dict[str, set[str]], Result],
+) -> None:
+    ws, _, _, result = adopted
+    removed = (ws.root / "removed.tf").read_text(encoding="utf-8")
+    assert removed.count("removed {") == removed.count("destroy = false") > 0
+    commands = [line.strip() for line in result.stdout.splitlines() if "terraform state rm" in line]
+    assert commands, result.stdout
+    # Terraform needs its lock table to edit its own state: it is released last.
+    assert "dynamodb_table" in commands[-1], commands
+
+
+def test_status_shows_the_layer_adopted_until_it_is_deployed(
+    adopted: tuple[Workspace, Path, dict[str, set[str]], Result],
+) -> None:
+    ws = adopted[0]
+    status = CliRunner().invoke(main, ["status", "--spec", str(ws.spec_path), "--out", str(ws.out_dir)])
+    assert status.exit_code == 0, status.output
+    assert "adopted" in status.stdout
+
+
+def test_the_deploy_after_adopt_converges_without_replacing_what_holds_data(
+    adopted: tuple[Workspace, Path, dict[str, set[str]], Result],
+) -> None:
+    ws, _, before, _ = adopted
+    imported = stack_resources(ws, "data")
+    outcome = ws.deploy("data")  # the data-loss guard refuses any replacement of a stateful resource
+    assert outcome["data"] in ("UPDATE_COMPLETE", "no changes")
+    after = stack_resources(ws, "data")
+    for logical_id, resource in imported.items():
+        if resource["ResourceType"] in STATEFUL:
+            assert after[logical_id]["PhysicalResourceId"] == resource["PhysicalResourceId"], logical_id
+    assert inventory(ws.project.region) == before
+
+
+# --------------------------------------------------------------------------- refusals, before any change set
+
+
+def no_change_set(ws: Workspace) -> bool:
+    cf = ws.aws.cloudformation
+    names = {s["StackName"] for s in cf.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"}
+    return ws.project.stack_name("data") not in names
+
+
+def test_an_unencrypted_database_is_refused_naming_the_spec_line(tmp_path: Path) -> None:
+    ws = new_workspace(tmp_path)
+    ws.deploy("network")
+    state = estate(ws, "--unencrypted-database")
+    result = adopt(ws, state, "--layer", "data", "--yes")
+    assert result.exit_code == 2, result.output
+    assert f"{ws.spec_path}:" in result.stderr and "data.database" in result.stderr
+    assert "StorageEncrypted" in result.stderr and "[A001]" in result.stderr
+    assert "no change set was created" in result.stderr
+    assert no_change_set(ws)
+
+
+def test_a_tainted_instance_is_refused_saying_why(tmp_path: Path) -> None:
+    ws = new_workspace(tmp_path)
+    ws.deploy("network")
+    state = estate(ws, "--taint", DATABASE)
+    result = adopt(ws, state, "--layer", "data", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "tainted" in result.stderr and "terraform untaint" in result.stderr
+    assert no_change_set(ws)
