@@ -21,8 +21,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Every file derived from the spec: the templates, the JSON Schema and (for production) the diagram.
 synth: $(STAMP)
 	$(CLI) synth --spec $(SPEC) --out $(OUT)
+	$(CLI) schema
+	$(if $(filter production,$(SPEC_NAME)),$(CLI) graph --spec $(SPEC))
 
 lint: $(STAMP)
 	$(CLI) lint --spec $(SPEC) --out $(OUT)

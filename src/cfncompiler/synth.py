@@ -19,7 +19,7 @@ from cfncompiler.naming import template_file
 from cfncompiler.spec.assets import check_asset_configs
 from cfncompiler.spec.load import LoadedSpec, load
 from cfncompiler.spec.model import Spec
-from cfncompiler.templates import limits
+from cfncompiler.templates import incremental, limits
 from cfncompiler.templates.assets import asset_files, asset_prefix
 from cfncompiler.templates.render import render
 from cfncompiler.templates.write import write_all
@@ -138,3 +138,55 @@ def asset_directories(loaded: LoadedSpec) -> list[Path]:
         for section, name, service in loaded.spec.services()
         if service.assets is not None
     ]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `synth` reports: a layer summary each, the files it wrote, warnings, and whether it linted."""
+
+    summaries: list[incremental.Summary]
+    changed: list[str]
+    warnings: list[str]
+    linted: bool
+
+
+def synth_incremental(spec_path: Path, out_dir: Path, *, lint: bool = True) -> Outcome:
+    """``synth``, unless nothing it depends on changed since the last one (then its recorded result)."""
+    record = incremental.reusable(spec_path, out_dir, lint)
+    if record is not None:
+        return Outcome(record.summaries, [], record.warnings, record.linted)
+    result = synth(spec_path, out_dir, lint=lint)
+    summaries = [incremental.Summary(c.layer, c.file, c.resources, c.size) for c in result.layers]
+    incremental.remember(
+        spec_path,
+        out_dir,
+        linted=lint,
+        inputs=result.read_files,
+        directories=result.read_directories,
+        summaries=summaries,
+        warnings=result.warnings,
+    )
+    return Outcome(summaries, result.changed, result.warnings, lint)
+
+
+def stale_templates(spec_path: Path, out_dir: Path) -> list[str]:
+    """The template files in ``out_dir`` that are not what the spec compiles to now ([] when all are).
+
+    A forgotten `make synth` must never let a deploy say "up to date": the recorded synth answers
+    at once when nothing changed; otherwise the spec is compiled in memory and compared.
+    """
+    if incremental.reusable(spec_path, out_dir, lint=False) is not None:
+        return []
+    loaded = load(spec_path)
+    try:
+        layers = compile_spec(loaded.spec, gather_inputs(loaded))
+    except NameClash as clash:
+        raise SpecError([_clash_problem(loaded, clash)]) from None
+    return [c.file for c in layers if _text_of(out_dir / c.file) != c.text]
+
+
+def _text_of(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None

@@ -9,6 +9,25 @@ import click
 from cfncompiler.cli.options import layer_option, out_option, spec_option, yes_option
 
 
+def compile_if_stale(spec_path: Path, out_dir: Path) -> None:
+    """Deploy what the spec says now: a templates_out/ left behind by a forgotten synth is compiled
+    again first (with the lint gate, exactly as `make synth`), and said so on stderr."""
+    from cfncompiler.synth import stale_templates, synth_incremental
+
+    stale = stale_templates(spec_path, out_dir)
+    if not stale:
+        return
+    click.echo(
+        f"{spec_path} changed since the last synth ({', '.join(stale)} in {out_dir} differ): "
+        "compiling and linting it first, as `make synth` does.",
+        err=True,
+    )
+    outcome = synth_incremental(spec_path, out_dir, lint=True)
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{out_dir}: {', '.join(outcome.changed) or 'nothing'} written, lint clean.", err=True)
+
+
 @click.command()
 @spec_option
 @out_option
@@ -19,6 +38,7 @@ def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], as_json: bool)
     from cfncompiler.deploy.console import open_deployer
     from cfncompiler.deploy.diff import to_json
 
+    compile_if_stale(spec_path, out_dir)
     deployer = open_deployer(spec_path, out_dir)
     if as_json:
         click.echo(to_json(deployer.diff(layers)))
@@ -56,6 +76,7 @@ def deploy(
     from cfncompiler.deploy.deployer import Options
 
     require_confirmation(yes, "deploy")
+    compile_if_stale(spec_path, out_dir)
     deployer = open_deployer(spec_path, out_dir, assume_yes=yes)
     deployer.deploy(layers, Options(frozenset(allow_replace), replace_failed, continue_rollback))
 
@@ -66,10 +87,16 @@ def deploy(
 def status(spec_path: Path, out_dir: Path) -> None:
     """One row per layer: stack status, last update, and whether it matches templates_out/."""
     from cfncompiler.deploy.console import console, open_deployer, status_table
+    from cfncompiler.synth import stale_templates
 
+    stale = stale_templates(spec_path, out_dir)
     deployer = open_deployer(spec_path, out_dir)
     out = console()
-    out.print(status_table(deployer.status(), terminal=out.is_terminal))
+    out.print(status_table(deployer.status(stale=stale), terminal=out.is_terminal))
+    if stale:
+        click.echo(
+            f"{spec_path} changed since the last synth: run `make synth` (deploy and diff compile it first).", err=True
+        )
 
 
 @click.command()
@@ -157,4 +184,5 @@ def adopt(
     """
     from cfncompiler.deploy.adopt_command import run_adopt
 
+    compile_if_stale(spec_path, out_dir)
     run_adopt(spec_path, out_dir, state_path, layers, pins, write_removed, yes=yes, as_json=as_json)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cfncompiler.cli.options import out_option, spec_option
+
+if TYPE_CHECKING:
+    from cfncompiler.synth import Outcome
 
 
 @click.command()
@@ -15,35 +19,22 @@ from cfncompiler.cli.options import out_option, spec_option
 @click.option("--no-lint", is_flag=True, help="Skip the cfn-lint gate (faster; CI never does).")
 def synth(spec_path: Path, out_dir: Path, no_lint: bool) -> None:
     """Validate the spec, compile every layer, lint, and write the templates."""
-    from cfncompiler.templates import incremental
+    from cfncompiler.synth import synth_incremental
+
+    report(out_dir, synth_incremental(spec_path, out_dir, lint=not no_lint))
+
+
+def report(out_dir: Path, outcome: Outcome) -> None:
+    """synth's lines: warnings on stderr, one line per layer on stdout."""
     from cfncompiler.templates.limits import INLINE_TEMPLATE_BYTES
 
-    lint = not no_lint
-    record = incremental.reusable(spec_path, out_dir, lint)
-    if record is not None:
-        summaries, changed, warnings, linted = record.summaries, [], record.warnings, record.linted
-    else:
-        from cfncompiler.synth import synth as run_synth
-
-        result = run_synth(spec_path, out_dir, lint=lint)
-        summaries = [incremental.Summary(c.layer, c.file, c.resources, c.size) for c in result.layers]
-        changed, warnings, linted = result.changed, result.warnings, lint
-        incremental.remember(
-            spec_path,
-            out_dir,
-            linted=lint,
-            inputs=result.read_files,
-            directories=result.read_directories,
-            summaries=summaries,
-            warnings=warnings,
-        )
-    for warning in warnings:
+    for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
-    for layer in summaries:
-        state = "written" if layer.file in changed else "unchanged"
+    for layer in outcome.summaries:
+        state = "written" if layer.file in outcome.changed else "unchanged"
         if layer.size > INLINE_TEMPLATE_BYTES:
             state += f", over {INLINE_TEMPLATE_BYTES:,} bytes: deploy stages it in S3"
-        gate = "lint clean" if linted else "lint skipped"
+        gate = "lint clean" if outcome.linted else "lint skipped"
         click.echo(
             f"{layer.layer:<14} {out_dir / layer.file}  {layer.resources:>3} resources  "
             f"{layer.size:>7,} bytes  {gate}  ({state})"

@@ -271,16 +271,19 @@ class Deployer:
 
     # ------------------------------------------------------------------ status
 
-    def status(self) -> list[LayerStatus]:
-        return [self._layer_status(layer) for layer in plan.select(())]
+    def status(self, stale: Collection[str] = ()) -> list[LayerStatus]:
+        """One row per layer; ``stale`` names the template files the spec no longer compiles to."""
+        return [self._layer_status(layer, stale) for layer in plan.select(())]
 
-    def _layer_status(self, layer: str) -> LayerStatus:
+    def _layer_status(self, layer: str, stale: Collection[str] = ()) -> LayerStatus:
         name = self.project.stack_name(layer)
         current = self.describe(layer)
         if current is None or current.status == stacks.REVIEW:
             return LayerStatus(layer, name, "-", None, NOT_DEPLOYED_STATE)
         target = self.project.target(layer)
         reasons: list[str] = []
+        if target.path.name in stale:
+            reasons.append("spec changed since the last synth")
         if parse_template(stacks.deployed_template(self.cf, current.stack_id)) != target.document:
             reasons.append(f"template differs from {target.path}")
         outputs = {k: v for up in plan.above(layer) if (d := self.describe(up)) for k, v in d.outputs.items()}
