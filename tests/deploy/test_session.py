@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from typing import Any
 
 import pytest
@@ -9,6 +11,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 from cfncompiler.deploy.session import DEFAULT_MAX_ATTEMPTS, connect, explain
+from tests.deploy.conftest import Workspace
+from tests.deploy.test_cli import assert_one_paragraph, run
 
 
 def client_error(code: str, message: str, operation: str = "DescribeStacks", status: int = 400) -> ClientError:
@@ -115,3 +119,39 @@ def test_throttling_beyond_the_attempts_allowed_surfaces(monkeypatch: pytest.Mon
     with pytest.raises(ClientError, match="Throttling") as raised:
         aws.cloudformation.list_stacks()
     assert raised.value.response["ResponseMetadata"]["RetryAttempts"] == 1
+
+
+# --------------------------------------------------------------------------- endpoints that are not there
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, read, released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_a_refused_connection_fails_the_deploy_within_seconds_in_one_paragraph(
+    monkeypatch: pytest.MonkeyPatch, workspace: Workspace
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
+    started = time.monotonic()
+    result = run(workspace, "deploy", "--yes")
+    elapsed = time.monotonic() - started
+    assert_one_paragraph(result, 1, "Could not reach AWS", "AWS_ENDPOINT_URL is set to")
+    assert elapsed < 5, f"took {elapsed:.1f} s"  # ten backed-off attempts took 15-19 s
+
+
+def test_an_endpoint_that_accepts_and_never_answers_is_given_up_on_with_a_bound(
+    monkeypatch: pytest.MonkeyPatch, workspace: Workspace
+) -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+        started = time.monotonic()
+        result = run(workspace, "status")
+        elapsed = time.monotonic() - started
+    assert_one_paragraph(result, 1, "AWS did not answer in time")
+    assert elapsed < 30, f"took {elapsed:.1f} s"  # the probe's read timeout, not ten attempts of sixty seconds

@@ -19,6 +19,18 @@ from botocore.config import Config
 # CloudFormation throttles busy accounts; more attempts than botocore's default of 3
 # ride that out. AWS_MAX_ATTEMPTS or a profile's max_attempts still win, as in every AWS tool.
 DEFAULT_MAX_ATTEMPTS = 10
+# Chosen, not defaulted: an endpoint that does not answer a TCP connect in 5 s will not answer in
+# 60 (botocore's default), and no call we make takes a minute to answer.
+CONNECT_TIMEOUT_SECONDS = 5
+READ_TIMEOUT_SECONDS = 30
+# The first request of every command (who is calling) is made once, without retries: a refused or
+# silent endpoint is reported in seconds instead of after ten backed-off attempts.
+PROBE = Config(
+    retries={"mode": "standard", "total_max_attempts": 1},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=10,
+    user_agent_extra="cfncompiler",
+)
 
 ACCESS_DENIED = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "Forbidden"}
@@ -41,13 +53,21 @@ class Aws:
 
 def client_config(session: botocore.session.Session) -> Config:
     attempts = session.get_config_variable("max_attempts") or DEFAULT_MAX_ATTEMPTS
-    return Config(retries={"mode": "adaptive", "total_max_attempts": int(attempts)}, user_agent_extra="cfncompiler")
+    return Config(
+        retries={"mode": "adaptive", "total_max_attempts": int(attempts)},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        user_agent_extra="cfncompiler",
+    )
 
 
 def connect(region: str) -> Aws:
     core = botocore.session.get_session()
     session = boto3.Session(botocore_session=core, region_name=region)
     config = client_config(core)
+    # Fail fast when the endpoint is not there, before any operation starts (a caller-identity
+    # call needs no permission, so it tells "unreachable" from "not allowed" too).
+    session.client("sts", config=PROBE).get_caller_identity()
     return Aws(
         region=region,
         cloudformation=session.client("cloudformation", config=config),
