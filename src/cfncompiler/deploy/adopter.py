@@ -173,6 +173,13 @@ class Adopter:
             template, _ = import_template(self.deployer.project.target(result.layer).document, logical, existing)
             body = json.dumps(template, sort_keys=True)
             keys = self._identifier_keys(body)
+            unknown = [f"{m.logical_id} ({m.resource_type})" for m in batch if not keys.get(m.logical_id)]
+            if unknown:
+                raise Refused(
+                    f"CloudFormation gives no import identifier for {', '.join(unknown)} (GetTemplateSummary "
+                    "lists none): those types cannot be imported. Leave them in Terraform with --map pins "
+                    "elsewhere, or let the next deploy create them; nothing was imported."
+                )
             by_address = {i.address: i for whole in self.instances for i in translate.expand(whole)}
             imports = [
                 {

@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import WaiterError
 
+from cfncompiler.deploy.advice import NAME_TAKEN_ADVICE, names_taken
 from cfncompiler.deploy.parameters import as_request
 from cfncompiler.errors import StackFailed
 
@@ -89,7 +90,10 @@ def create(cloudformation: Any, request: Request, *, poll_seconds: float) -> Cha
         if request.create:
             # The empty REVIEW_IN_PROGRESS stack a CREATE change set makes would otherwise stay behind.
             cloudformation.delete_stack(StackName=stack_id)
-        raise StackFailed(f"CloudFormation could not create a change set for {request.stack_name}: {reason}") from None
+        advice = f" {NAME_TAKEN_ADVICE}" if names_taken(reason) else ""
+        raise StackFailed(
+            f"CloudFormation could not create a change set for {request.stack_name}: {reason}{advice}"
+        ) from None
     return ChangeSet(arn, stack_id, changes=read_changes(cloudformation, arn))
 
 

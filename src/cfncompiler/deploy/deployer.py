@@ -23,6 +23,7 @@ UP_TO_DATE_STATE = "up to date"
 ADOPTED_STATE = "adopted"
 STALE_STATE = "stale"
 NOT_DEPLOYED_STATE = "not deployed"
+STRANDED_STATE = "stranded"
 
 
 @dataclass(frozen=True)
@@ -278,8 +279,11 @@ class Deployer:
     def _layer_status(self, layer: str, stale: Collection[str] = ()) -> LayerStatus:
         name = self.project.stack_name(layer)
         current = self.describe(layer)
-        if current is None or current.status == stacks.REVIEW:
+        if current is None:
             return LayerStatus(layer, name, "-", None, NOT_DEPLOYED_STATE)
+        if current.status == stacks.REVIEW:
+            reason = "a first change set failed and left an empty stack; the next deploy deletes it and starts again"
+            return LayerStatus(layer, name, current.status, current.last_change, STRANDED_STATE, [reason])
         target = self.project.target(layer)
         reasons: list[str] = []
         if target.path.name in stale:

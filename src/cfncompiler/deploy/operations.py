@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cfncompiler.deploy import guard, stacks
+from cfncompiler.deploy.advice import NAME_TAKEN_ADVICE, names_taken
 from cfncompiler.deploy.events import Event, EventFeed, root_cause, waiter_for, watch
 from cfncompiler.deploy.report import Reporter
 from cfncompiler.deploy.stacks import Deployed
@@ -46,6 +47,8 @@ def failure(stack_name: str, status: str, history: list[Event]) -> StackFailed:
     advice = RECOVERY.get(status)
     if advice:
         text += f" The stack is {status}: {advice}"
+    if cause is not None and names_taken(cause.reason):
+        text += f" {NAME_TAKEN_ADVICE}"
     return StackFailed(text)
 
 

@@ -15,6 +15,9 @@ import boto3
 import botocore.session
 from botocore import exceptions as bx
 from botocore.config import Config
+from botocore.parsers import ResponseParserError
+
+from cfncompiler.deploy.advice import NAME_TAKEN_ADVICE, names_taken
 
 # CloudFormation throttles busy accounts; more attempts than botocore's default of 3
 # ride that out. AWS_MAX_ATTEMPTS or a profile's max_attempts still win, as in every AWS tool.
@@ -107,6 +110,13 @@ def explain(exc: BaseException) -> str | None:
         return f"AWS did not answer in time: {exc}. {_endpoint_hint()}"
     if isinstance(exc, bx.ClientError):
         return _explain_client_error(exc)
+    if isinstance(exc, ResponseParserError):
+        # An error the endpoint sent in a shape botocore cannot read: still the endpoint's refusal, not ours.
+        text = " ".join(str(exc).split())
+        paragraph = f"The endpoint refused the request, in a reply botocore could not parse: {text[:400]}."
+        if names_taken(text):
+            paragraph += f" {NAME_TAKEN_ADVICE}"
+        return paragraph
     return None
 
 
