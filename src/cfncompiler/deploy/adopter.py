@@ -177,8 +177,7 @@ class Adopter:
             if unknown:
                 raise Refused(
                     f"CloudFormation gives no import identifier for {', '.join(unknown)} (GetTemplateSummary "
-                    "lists none): those types cannot be imported. Leave them in Terraform with --map pins "
-                    "elsewhere, or let the next deploy create them; nothing was imported."
+                    "lists none), so CloudFormation cannot import those types; nothing was imported."
                 )
             by_address = {i.address: i for whole in self.instances for i in translate.expand(whole)}
             imports = [
