@@ -90,7 +90,7 @@ destroy: $(STAMP)
 
 # A local CloudFormation endpoint (moto, patched) on 127.0.0.1; it prints the lines to export.
 sandbox: $(STAMP)
-	$(PY) -m cfncompiler.sandbox --port $(SANDBOX_PORT)
+	$(PY) -m cfncompiler.sandbox --port $(SANDBOX_PORT) --spec $(SPEC)
 
 # A Terraform-managed rehearsal estate for `cfncompiler adopt`, built on the running sandbox
 # (AWS_ENDPOINT_URL as `make sandbox` prints it; any other endpoint is refused), and its state file:

@@ -6,6 +6,7 @@ so ``diff --json`` and ``status`` pipe cleanly.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -116,7 +117,15 @@ def status_table(rows: Sequence[LayerStatus], *, terminal: bool) -> Table:
 
 def open_deployer(spec_path: Path, out_dir: Path, *, assume_yes: bool = False) -> Deployer:
     from cfncompiler.deploy.project import open_project
-    from cfncompiler.deploy.session import connect
+    from cfncompiler.deploy.session import connect, region_note
 
     project = open_project(spec_path, out_dir)
-    return Deployer(connect(project.region), project, ConsoleReporter(assume_yes=assume_yes))
+    note = region_note(project.region, os.environ)
+    if note:
+        click.echo(note, err=True)
+    if project.account is None:
+        click.echo(
+            f"warning: {spec_path} names no account, so this is not pinned to one: add `account:` to the spec.",
+            err=True,
+        )
+    return Deployer(connect(project.region, project.account), project, ConsoleReporter(assume_yes=assume_yes))

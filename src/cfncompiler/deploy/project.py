@@ -19,6 +19,7 @@ from cfncompiler.spec.load import load_spec
 TAG_PROJECT = "cfncompiler:project"
 TAG_LAYER = "cfncompiler:layer"
 TAG_SPEC = "cfncompiler:spec-sha256"
+TAG_ACCOUNT = "cfncompiler:account"
 
 # IAM resource types CloudFormation asks a capability for, and the property that names each one.
 IAM_TYPES: Mapping[str, str | None] = {
@@ -102,12 +103,14 @@ class Project:
     spec_path: Path
     spec_digest: str
     out_dir: Path
+    account: str | None = None
 
     def stack_name(self, layer: str) -> str:
         return stack_name(self.name, layer)
 
     def tags(self, layer: str) -> dict[str, str]:
-        return {TAG_PROJECT: self.name, TAG_LAYER: layer, TAG_SPEC: self.spec_digest}
+        tags = {TAG_PROJECT: self.name, TAG_LAYER: layer, TAG_SPEC: self.spec_digest}
+        return tags | ({TAG_ACCOUNT: self.account} if self.account else {})
 
     def template_path(self, layer: str) -> Path:
         return self.out_dir / template_file(layer)
@@ -125,4 +128,4 @@ def open_project(spec_path: Path, out_dir: Path) -> Project:
     """Validate the spec (a :class:`~cfncompiler.spec.load.SpecError` if it is not usable) and pin its hash."""
     spec = load_spec(spec_path)
     digest = hashlib.sha256(spec_path.read_bytes()).hexdigest()
-    return Project(spec.project, spec.region, spec_path, digest, out_dir)
+    return Project(spec.project, spec.region, spec_path, digest, out_dir, spec.account)

@@ -8,6 +8,7 @@ requests go beyond the region, which the spec fixes.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from botocore.config import Config
 from botocore.parsers import ResponseParserError
 
 from cfncompiler.deploy.advice import NAME_TAKEN_ADVICE, names_taken
+from cfncompiler.errors import AwsUnavailable
 
 # CloudFormation throttles busy accounts; more attempts than botocore's default of 3
 # ride that out. AWS_MAX_ATTEMPTS or a profile's max_attempts still win, as in every AWS tool.
@@ -64,19 +66,63 @@ def client_config(session: botocore.session.Session) -> Config:
     )
 
 
-def connect(region: str) -> Aws:
+def connect(region: str, account: str | None = None) -> Aws:
+    """Clients for ``region``, after one call that proves the endpoint answers and, when the spec
+    names its ``account``, that the credentials belong to it (else :class:`WrongAccount`, before any
+    other request is made)."""
     core = botocore.session.get_session()
     session = boto3.Session(botocore_session=core, region_name=region)
     config = client_config(core)
     # Fail fast when the endpoint is not there, before any operation starts (a caller-identity
     # call needs no permission, so it tells "unreachable" from "not allowed" too).
-    session.client("sts", config=PROBE).get_caller_identity()
+    identity = session.client("sts", config=PROBE).get_caller_identity()
+    if account is not None and identity["Account"] != account:
+        raise WrongAccount(account, identity, credential_source(core))
     return Aws(
         region=region,
         cloudformation=session.client("cloudformation", config=config),
         s3=session.client("s3", config=config),
         sts=session.client("sts", config=config),
     )
+
+
+class WrongAccount(AwsUnavailable):
+    """The credentials in use belong to another account than the one the spec is pinned to."""
+
+    def __init__(self, wanted: str, identity: Mapping[str, Any], source: str) -> None:
+        super().__init__(
+            f"The spec is pinned to account {wanted}, but the credentials in use belong to account "
+            f"{identity['Account']} ({identity.get('Arn', 'unknown caller')}; {source}). Nothing was read or "
+            "changed. Switch to credentials for the spec's account (AWS_PROFILE, or `aws sso login` to its "
+            "role), or correct `account:` in the spec if it is wrong."
+        )
+
+
+def credential_source(core: botocore.session.Session) -> str:
+    """Where botocore found the credentials, as a person would name it."""
+    credentials = core.get_credentials()
+    method = getattr(credentials, "method", "") if credentials else ""
+    profile = core.get_config_variable("profile")
+    described = {
+        "env": "from the environment (AWS_ACCESS_KEY_ID)",
+        "shared-credentials-file": "from ~/.aws/credentials",
+        "config-file": "from ~/.aws/config",
+        "iam-role": "from the instance role",
+        "container-role": "from the container role",
+        "sso": "from an SSO session",
+        "assume-role": "from an assumed role",
+        "assume-role-with-web-identity": "from a web identity role",
+    }.get(method, f"from {method or 'an unknown source'}")
+    return f"credentials {described}" + (f", profile {profile}" if profile else "")
+
+
+def region_note(region: str, environ: Mapping[str, str]) -> str | None:
+    """A line when the shell names another region than the spec's (the spec's is used)."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        other = environ.get(name)
+        if other and other != region:
+            return f"note: {name} is {other}, but the spec says {region}; commands use the spec's region."
+    return None
 
 
 def _endpoint_hint() -> str:

@@ -7,6 +7,7 @@ import contextlib
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 from cfncompiler.errors import EXIT_BAD_INPUT, CfncompilerError
@@ -97,6 +98,12 @@ def serve(port: int) -> None:
     server.serve_forever()
 
 
+def _spec_account(spec: Path) -> str | None:
+    from cfncompiler.spec.load import load_spec
+
+    return load_spec(spec).account
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m cfncompiler.sandbox", description=__doc__)
     parser.add_argument(
@@ -105,8 +112,23 @@ def main(argv: list[str] | None = None) -> None:
         default=int(os.environ.get("SANDBOX_PORT", DEFAULT_PORT)),
         help=f"TCP port on {HOST} (default: $SANDBOX_PORT or {DEFAULT_PORT})",
     )
+    parser.add_argument(
+        "--account",
+        default=None,
+        help="12-digit account id the sandbox answers for (default: moto's 123456789012)",
+    )
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        help="serve the account this spec is pinned to (its `account:`), so its pinned commands are accepted",
+    )
     args = parser.parse_args(argv)
     try:
+        account = args.account or (_spec_account(args.spec) if args.spec else None)
+        if account:
+            # moto answers every request (GetCallerIdentity, ARNs) for this account.
+            os.environ["MOTO_ACCOUNT_ID"] = account
         # Ctrl-C is how the sandbox is meant to stop: no traceback for it.
         with contextlib.suppress(KeyboardInterrupt):
             serve(args.port)

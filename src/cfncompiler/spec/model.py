@@ -486,6 +486,13 @@ class Spec(SpecModel):
         default=None, description="a spec file (relative to this one) whose values this one overrides"
     )
     project: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$", description="prefix of every stack name")]
+    account: Annotated[str, Field(pattern=r"^[0-9]{12}$")] | None = Field(
+        default=None,
+        description=(
+            "the AWS account id (12 digits, written as text) this spec deploys to; every command that talks "
+            "to AWS refuses other credentials' accounts. Without it deploys are not pinned (a warning says so)"
+        ),
+    )
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")] = Field(
         description="AWS region, e.g. us-west-2"
     )
