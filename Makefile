@@ -86,6 +86,7 @@ adopt: $(STAMP)
 	$(CLI) adopt --spec $(SPEC) --out $(OUT) --terraform-state $(STATE) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
 
 destroy: $(STAMP)
+	@test -n "$(LAYER)" || { echo "make destroy needs LAYER=NAME (e.g. LAYER=observability); there is no destroy-all"; exit 2; }
 	$(CLI) destroy --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(DEPLOY_FLAGS)
 
 # A local CloudFormation endpoint (moto, patched) on 127.0.0.1; it prints the lines to export.

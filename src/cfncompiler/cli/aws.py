@@ -36,15 +36,20 @@ def compile_if_stale(spec_path: Path, out_dir: Path) -> None:
 def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], as_json: bool) -> None:
     """Show what deploy would change: create each change set, print it, delete it. Changes nothing."""
     from cfncompiler.deploy.console import open_deployer
-    from cfncompiler.deploy.diff import to_json
+    from cfncompiler.deploy.diff import BLOCKED, to_json
+    from cfncompiler.errors import Refused
 
     compile_if_stale(spec_path, out_dir)
     deployer = open_deployer(spec_path, out_dir)
     if as_json:
         click.echo(to_json(deployer.diff(layers)))
         return
-    for layer_diff in deployer.diff(layers):
+    shown = deployer.diff(layers)
+    for layer_diff in shown:
         deployer.reporter.diff(layer_diff)
+    blocked = [d.layer for d in shown if d.state == BLOCKED]
+    if blocked:
+        raise Refused(f"{', '.join(blocked)} cannot be diffed yet (see above): the diff is incomplete.")
 
 
 @click.command()
@@ -136,7 +141,10 @@ def destroy(spec_path: Path, out_dir: Path, layers: tuple[str, ...], yes: bool) 
     from cfncompiler.deploy.console import open_deployer, require_confirmation
 
     if not layers:
-        raise click.UsageError("name the layers to destroy with --layer (repeatable); there is no destroy-all.")
+        raise click.UsageError(
+            "name the layers to destroy with --layer (repeatable; with make: LAYER=observability); "
+            "there is no destroy-all."
+        )
     require_confirmation(yes, "destroy")
     open_deployer(spec_path, out_dir, assume_yes=yes).destroy(layers)
 

@@ -31,11 +31,19 @@ out_option = click.option(
     help="Directory of the templates [default: templates_out, or templates_out/NAME for spec/NAME.yaml].",
 )
 
+
+def _complete_layers(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    from cfncompiler.layers import ORDER  # only when the shell asks: the layers import troposphere
+
+    return [layer for layer in ORDER if layer.startswith(incomplete)]
+
+
 layer_option = click.option(
     "--layer",
     "layers",
     multiple=True,
     metavar="NAME",
     help="Layer to act on; repeat for several. Default: every layer, in dependency order.",
+    shell_complete=_complete_layers,
 )
 yes_option = click.option("--yes", is_flag=True, help="Go ahead without asking (needed when there is no terminal).")

@@ -63,7 +63,9 @@ def run_adopt(
         adopter.check(result)
         adopted += adopter.execute(result)
         if result.to_import and not as_json:
-            deployer.reporter.note(layer, f"the next `cfncompiler deploy --layer {layer}` would change:")
+            deployer.reporter.note(
+                layer, f"the next `{deployer.project.command(f'deploy --layer {layer}')}` would change:"
+            )
             for layer_diff in deployer.diff([layer]):
                 deployer.reporter.diff(layer_diff)
     backend = backend_addresses(instances)

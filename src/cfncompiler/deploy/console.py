@@ -49,9 +49,10 @@ def _live(progress: Progress) -> Iterator[None]:
 def require_confirmation(assume_yes: bool, action: str) -> None:
     """Refuse up front, before anything is read or created, when nobody can be asked (as ``terraform apply``)."""
     if not assume_yes and not interactive():
+        review = "Review `cfncompiler status`" if action == "destroy" else "Review `cfncompiler diff`"
         raise Refused(
             f"{action} asks before it changes anything, and there is no terminal to ask on. "
-            "Review `cfncompiler diff` and pass --yes to go ahead without asking (as in CI)."
+            f"{review} and pass --yes to go ahead without asking (with make: DEPLOY_FLAGS=--yes; as in CI)."
         )
 
 

@@ -92,7 +92,7 @@ class Deployer:
             if deployed is None:
                 raise Refused(
                     f"{layer} reads its Parameters from the {up} layer, whose stack {name} does not exist. "
-                    f"Deploy it first: cfncompiler deploy --layer {up}"
+                    f"Deploy it first: {self.project.command(f'deploy --layer {up}')}"
                 )
             if not deployed.healthy:
                 advice = RECOVERY.get(deployed.status, "wait for it to finish and try again.")
@@ -220,7 +220,8 @@ class Deployer:
                 raise Refused(
                     f"Not confirmed: the change set was deleted and {prepared.target.stack_name} left as it was."
                 )
-        except Refused:
+        except (Refused, KeyboardInterrupt):
+            # Declined, refused or Ctrl-C at the question: no AVAILABLE change set is left behind.
             self._discard(created, new_stack=new_stack)
             raise
         self._upload(prepared)
@@ -299,7 +300,9 @@ class Deployer:
         if current.status == "IMPORT_COMPLETE":
             # The import brought the resources in as they are; the template's settings arrive with a deploy.
             state = ADOPTED_STATE
-            reasons.insert(0, f"imported from Terraform, not yet converged: run cfncompiler deploy --layer {layer}")
+            reasons.insert(
+                0, f"imported from Terraform, not yet converged: run {self.project.command(f'deploy --layer {layer}')}"
+            )
         if not current.healthy:
             reasons.append(RECOVERY.get(current.status, "operation in progress"))
         return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cfncompiler.errors import BadInput
-from cfncompiler.naming import stack_name, template_file
+from cfncompiler.naming import PRIMARY_SPEC_PATH, stack_name, template_file
 from cfncompiler.spec.load import load_spec
 
 TAG_PROJECT = "cfncompiler:project"
@@ -107,6 +107,12 @@ class Project:
 
     def stack_name(self, layer: str) -> str:
         return stack_name(self.name, layer)
+
+    def command(self, words: str) -> str:
+        """``cfncompiler WORDS``, with ``--spec`` when this is not the default spec (so a hint given
+        while working on staging names a staging command)."""
+        spec = "" if self.spec_path == PRIMARY_SPEC_PATH else f" --spec {self.spec_path}"
+        return f"cfncompiler {words}{spec}"
 
     def tags(self, layer: str) -> dict[str, str]:
         tags = {TAG_PROJECT: self.name, TAG_LAYER: layer, TAG_SPEC: self.spec_digest}
