@@ -25,21 +25,16 @@ from cfncompiler.deploy.deployer import Deployer
 from cfncompiler.deploy.diff import NEW, LayerDiff, rows
 from cfncompiler.deploy.operations import failure
 from cfncompiler.deploy.project import parse_template
-from cfncompiler.errors import EXIT_BAD_INPUT, BadInput, CfncompilerError, Problem, Refused
+from cfncompiler.errors import BadInput, Problem, Refused, SpecError
 from cfncompiler.spec.load import LoadedSpec
 
 # CloudFormation takes at most this many resources in one IMPORT change set.
 MAX_IMPORTS = 200
 
 
-class AdoptRefused(CfncompilerError):
-    """Adopting as the spec stands would replace a resource that holds data; nothing was imported."""
-
-    exit_code = EXIT_BAD_INPUT
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
+class AdoptRefused(SpecError):
+    """Adopting as the spec stands would replace a resource that holds data; nothing was imported.
+    Like any spec problem, each names the spec line to change (exit 2)."""
 
     def lines(self) -> list[str]:
         return [
