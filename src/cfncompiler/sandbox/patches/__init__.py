@@ -26,6 +26,7 @@ from cfncompiler.sandbox.patches.executed_change_set_updates_the_stack import ex
 from cfncompiler.sandbox.patches.list_parameters_read_back_as_sent import list_parameters_read_back_as_sent
 from cfncompiler.sandbox.patches.rds_instance_has_its_master_user_secret import rds_instance_has_its_master_user_secret
 from cfncompiler.sandbox.patches.rds_parameter_group_ref_is_its_name import rds_parameter_group_ref_is_its_name
+from cfncompiler.sandbox.patches.resource_import import resource_import
 from cfncompiler.sandbox.patches.short_form_getatt_splits_at_the_first_dot import (
     short_form_getatt_splits_at_the_first_dot,
 )
@@ -35,7 +36,8 @@ from cfncompiler.sandbox.patches.unmodelled_types_get_placeholders import unmode
 Patch = Callable[[], None]
 
 # Applied in this order: the certificate stand-in registers with the placeholder patch, and later
-# patches wrap what earlier ones installed.
+# patches wrap what earlier ones installed (resource_import's ExecuteChangeSet hands every other
+# change set to executed_change_set_updates_the_stack's).
 PATCHES: tuple[Patch, ...] = (
     executed_change_set_updates_the_stack,
     unmodelled_types_get_placeholders,
@@ -50,6 +52,7 @@ PATCHES: tuple[Patch, ...] = (
     conditional_denials_do_not_deny_everything,
     drift_detection_compares_what_it_can_read_back,
     deleting_a_stack_deletes_its_resources,
+    resource_import,
 )
 
 

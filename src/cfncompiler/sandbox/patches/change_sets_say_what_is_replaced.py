@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from moto.cloudformation.models import ChangeSet
 
+from cfncompiler.sandbox.patches._common import property_names, resource_schema
 
-@cache
+
 def _create_only_properties(resource_type: str) -> frozenset[str]:
     """Properties whose change replaces the resource, from the resource schemas cfn-lint ships."""
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
-
-    try:
-        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
-    except ResourceNotFoundError:
-        return frozenset()
-    paths = schema.get("createOnlyProperties", [])
-    return frozenset(path.split("/")[2] for path in paths if path.startswith("/properties/"))
+    return frozenset(property_names(resource_schema(resource_type).get("createOnlyProperties", [])))
 
 
 def _modified_details(resource_type: str, old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:

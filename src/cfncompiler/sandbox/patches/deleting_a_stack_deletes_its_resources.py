@@ -8,58 +8,42 @@ from typing import Any
 from moto.cloudformation.parsing import ResourceMap
 from moto.core.exceptions import ServiceException
 
+from cfncompiler.sandbox.patches._common import backend
+
 # Deletes one resource from its moto backend: (account id, region, moto's model of the resource).
 # It raises what the backend raises (a dependency still in place): moto's delete loop then tries
 # again after the other resources, as CloudFormation waits for dependents.
 Remover = Callable[[str, str, Any], None]
 
 
-def _ec2(account_id: str, region: str) -> Any:
-    from moto.ec2.models import ec2_backends
-
-    return ec2_backends[account_id][region]
-
-
-def _elbv2(account_id: str, region: str) -> Any:
-    from moto.elbv2.models import elbv2_backends
-
-    return elbv2_backends[account_id][region]
-
-
-def _ecs(account_id: str, region: str) -> Any:
-    from moto.ecs.models import ecs_backends
-
-    return ecs_backends[account_id][region]
-
-
 def _listener_rule(account_id: str, region: str, rule: Any) -> None:
-    _elbv2(account_id, region).delete_rule(rule.arn)
+    backend("elbv2", account_id, region).delete_rule(rule.arn)
 
 
 def _listener(account_id: str, region: str, listener: Any) -> None:
-    _elbv2(account_id, region).delete_listener(listener.arn)
+    backend("elbv2", account_id, region).delete_listener(listener.arn)
 
 
 def _target_group(account_id: str, region: str, target_group: Any) -> None:
-    _elbv2(account_id, region).delete_target_group(target_group.arn)
+    backend("elbv2", account_id, region).delete_target_group(target_group.arn)
 
 
 def _ecs_service(account_id: str, region: str, service: Any) -> None:
     # CloudFormation scales the service to zero before deleting it; force says the same to moto.
-    _ecs(account_id, region).delete_service(service.cluster_name, service.name, force=True)
+    backend("ecs", account_id, region).delete_service(service.cluster_name, service.name, force=True)
 
 
 def _task_definition(account_id: str, region: str, task_definition: Any) -> None:
     # As on AWS, a deregistered revision stays readable with status INACTIVE.
-    _ecs(account_id, region).deregister_task_definition(task_definition.arn)
+    backend("ecs", account_id, region).deregister_task_definition(task_definition.arn)
 
 
 def _ecs_cluster(account_id: str, region: str, cluster: Any) -> None:
-    _ecs(account_id, region).delete_cluster(cluster.name)
+    backend("ecs", account_id, region).delete_cluster(cluster.name)
 
 
 def _vpc_endpoint(account_id: str, region: str, endpoint: Any) -> None:
-    ec2 = _ec2(account_id, region)
+    ec2 = backend("ec2", account_id, region)
     # A gateway endpoint removes its routes; a route table deleted first took them along, and moto
     # would fail on it (CloudFormation deletes the endpoint first, as it depends on the tables).
     if endpoint.route_table_ids:
@@ -68,11 +52,11 @@ def _vpc_endpoint(account_id: str, region: str, endpoint: Any) -> None:
 
 
 def _flow_log(account_id: str, region: str, flow_log: Any) -> None:
-    _ec2(account_id, region).delete_flow_logs([flow_log.id])
+    backend("ec2", account_id, region).delete_flow_logs([flow_log.id])
 
 
 def _nat_gateway(account_id: str, region: str, nat: Any) -> None:
-    ec2 = _ec2(account_id, region)
+    ec2 = backend("ec2", account_id, region)
     ec2.delete_nat_gateway(nat.id)
     # AWS also releases the gateway's network interface (moto keeps it, and its subnet cannot go).
     for address in ec2.addresses:
@@ -82,15 +66,15 @@ def _nat_gateway(account_id: str, region: str, nat: Any) -> None:
 
 
 def _elastic_ip(account_id: str, region: str, address: Any) -> None:
-    _ec2(account_id, region).release_address(address=address.public_ip)
+    backend("ec2", account_id, region).release_address(address=address.public_ip)
 
 
 def _route_table(account_id: str, region: str, route_table: Any) -> None:
-    _ec2(account_id, region).delete_route_table(route_table.id)
+    backend("ec2", account_id, region).delete_route_table(route_table.id)
 
 
 def _route_table_association(account_id: str, region: str, association: Any) -> None:
-    ec2 = _ec2(account_id, region)
+    ec2 = backend("ec2", account_id, region)
     associations: dict[str, str] = ec2.get_route_table(association.route_table_id)._associations
     for association_id, subnet_id in list(associations.items()):
         if subnet_id == association.subnet_id:
@@ -98,15 +82,15 @@ def _route_table_association(account_id: str, region: str, association: Any) -> 
 
 
 def _route(account_id: str, region: str, route: Any) -> None:
-    _ec2(account_id, region).delete_route(route.route_table.id, route.destination_cidr_block)
+    backend("ec2", account_id, region).delete_route(route.route_table.id, route.destination_cidr_block)
 
 
 def _internet_gateway(account_id: str, region: str, gateway: Any) -> None:
-    _ec2(account_id, region).delete_internet_gateway(gateway.id)
+    backend("ec2", account_id, region).delete_internet_gateway(gateway.id)
 
 
 def _gateway_attachment(account_id: str, region: str, attachment: Any) -> None:
-    ec2 = _ec2(account_id, region)
+    ec2 = backend("ec2", account_id, region)
     if str(attachment.gateway_id).startswith("igw-"):
         ec2.detach_internet_gateway(attachment.gateway_id, attachment.vpc_id)
     else:

@@ -8,6 +8,18 @@ from moto.cloudformation.models import CloudFormationBackend
 from moto.core.utils import utcnow
 
 
+def refresh_stack_record(stack: Any, change_set: Any, *, updated: bool) -> None:
+    """Description, Parameters, Outputs, Tags (and LastUpdatedTime for an update) from the executed change set."""
+    stack._parse_template()
+    stack.description = stack.template_dict.get("Description")
+    stack.parameters = change_set.parameters
+    stack.output_map = stack._create_output_map()
+    if change_set.tags:
+        stack.tags = change_set.tags
+    if updated:
+        stack.last_updated_time = utcnow()
+
+
 def executed_change_set_updates_the_stack() -> None:
     """Gap: ExecuteChangeSet creates or updates the resources but not the stack record around them.
 
@@ -23,14 +35,8 @@ def executed_change_set_updates_the_stack() -> None:
     def execute_change_set(self: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> None:
         change_set: Any = self.describe_change_set(change_set_name)
         original(self, change_set_name, stack_name)
-        stack: Any = self.stacks[change_set.stack_id]
-        stack._parse_template()
-        stack.description = stack.template_dict.get("Description")
-        stack.parameters = change_set.parameters
-        stack.output_map = stack._create_output_map()
-        if change_set.tags:
-            stack.tags = change_set.tags
-        if change_set.change_set_type == "UPDATE":
-            stack.last_updated_time = utcnow()
+        refresh_stack_record(
+            self.stacks[change_set.stack_id], change_set, updated=change_set.change_set_type == "UPDATE"
+        )
 
     setattr(CloudFormationBackend, "execute_change_set", execute_change_set)  # noqa: B010

@@ -70,8 +70,12 @@ class PlaceholderResource(CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> PlaceholderResource:
-        updated = cls(original_resource.cf_resource_type, original_resource.name, {}, account_id, region_name)
-        updated.properties = cloudformation_json["Properties"]
+        return original_resource.updated(cloudformation_json["Properties"], account_id, region_name)
+
+    def updated(self, properties: dict[str, Any], account_id: str, region_name: str) -> PlaceholderResource:
+        """This resource after an update to ``properties``: a new stand-in of the same name (and so the same id)."""
+        updated = type(self)(self.cf_resource_type, self.name, {}, account_id, region_name)
+        updated.properties = properties
         return updated
 
     @classmethod
