@@ -24,6 +24,7 @@ from cfncompiler.sandbox.patches.drift_detection_compares_what_it_can_read_back 
 from cfncompiler.sandbox.patches.efs_access_point_answers_ref_and_getatt import efs_access_point_answers_ref_and_getatt
 from cfncompiler.sandbox.patches.executed_change_set_updates_the_stack import executed_change_set_updates_the_stack
 from cfncompiler.sandbox.patches.list_parameters_read_back_as_sent import list_parameters_read_back_as_sent
+from cfncompiler.sandbox.patches.policy_changes_touch_no_resource import policy_changes_touch_no_resource
 from cfncompiler.sandbox.patches.rds_instance_has_its_master_user_secret import rds_instance_has_its_master_user_secret
 from cfncompiler.sandbox.patches.rds_parameter_group_ref_is_its_name import rds_parameter_group_ref_is_its_name
 from cfncompiler.sandbox.patches.resource_import import resource_import
@@ -53,6 +54,7 @@ PATCHES: tuple[Patch, ...] = (
     drift_detection_compares_what_it_can_read_back,
     deleting_a_stack_deletes_its_resources,
     resource_import,
+    policy_changes_touch_no_resource,
 )
 
 
