@@ -163,7 +163,7 @@ def templates_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
 def stub_connect(monkeypatch: pytest.MonkeyPatch) -> Stubber:
     templates_as_written(monkeypatch)
     aws, cf, _ = stubbed_aws()
-    monkeypatch.setattr("cfncompiler.deploy.session.connect", lambda region: aws)
+    monkeypatch.setattr("cfncompiler.deploy.session.connect", lambda region, account=None: aws)
     return cf
 
 
