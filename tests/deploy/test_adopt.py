@@ -163,3 +163,36 @@ def test_a_tainted_instance_is_refused_saying_why(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "tainted" in result.stderr and "terraform untaint" in result.stderr
     assert no_change_set(ws)
+
+
+# --------------------------------------------------------------------------- the network layer
+
+
+def test_the_network_layer_is_adopted_with_its_vpc_subnets_and_groups_then_converges(tmp_path: Path) -> None:
+    ws = new_workspace(tmp_path)
+    state = ws.root / "network.tfstate"
+    built = run_estate(ws, state, "--layer", "network")
+    assert built.returncode == 0, built.stderr
+    ec2 = boto3.client("ec2", region_name=ws.project.region)
+    vpcs_before = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    subnets_before = {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]}
+    groups_before = {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]}
+
+    result = adopt(ws, state, "--layer", "network", "--yes")
+    assert result.exit_code == 0, result.output
+    assert ws.stack("network")["StackStatus"] == "IMPORT_COMPLETE"
+    resources = stack_resources(ws, "network")
+    held = {r["PhysicalResourceId"] for r in resources.values()}
+    terraform = {
+        i["attributes"]["id"]
+        for r in json.loads(state.read_text(encoding="utf-8"))["resources"]
+        if r["type"] in ("aws_vpc", "aws_subnet", "aws_security_group")
+        for i in r["instances"]
+    }
+    assert terraform and terraform <= held  # the stack holds Terraform's VPC, subnets and groups themselves
+
+    outcome = ws.deploy("network")
+    assert outcome["network"] in ("UPDATE_COMPLETE", "no changes")
+    assert {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]} == vpcs_before
+    assert {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]} == subnets_before
+    assert {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]} == groups_before

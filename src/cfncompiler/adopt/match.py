@@ -31,6 +31,12 @@ class Candidate:
     identity: Mapping[str, Any] = field(default_factory=dict)
     # what Ref gives for it once it is in a stack (its primary identifier), for the resources that name it
     ref: str = ""
+    arn: str = ""
+
+    def is_named_by(self, live: str) -> bool:
+        """Whether a live value that points at a resource (an id, a name or an ARN) points at this one."""
+        known = [v for v in (self.ref, self.arn) if v]
+        return live in known or (bool(self.ref) and live.endswith(("/" + self.ref, ":" + self.ref)))
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class Match:
 @dataclass
 class Matching:
     refs: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
     matches: list[Match] = field(default_factory=list)
     template_only: list[tuple[str, str]] = field(default_factory=list)  # (logical id, type): the deploy creates
     terraform_only: list[Candidate] = field(default_factory=list)  # left in Terraform
@@ -53,6 +60,8 @@ class Matching:
         self.matches.append(item)
         if item.candidate.ref:
             self.refs[item.logical_id] = item.candidate.ref
+        if item.candidate.arn:
+            self.arns[item.logical_id] = item.candidate.arn
 
 
 Resolver = Callable[[Any], Any]
@@ -64,6 +73,7 @@ def match(
     pins: Mapping[str, str],
     resolve: Resolver,
     refs: dict[str, str] | None = None,
+    arns: dict[str, str] | None = None,
 ) -> Matching:
     """Match ``resources`` (logical id -> template resource) against ``candidates``.
 
@@ -71,7 +81,7 @@ def match(
     ``resolve`` reads), so a bucket policy or a mount target is told apart by the bucket or file
     system matched before it.
     """
-    result = Matching(refs=refs if refs is not None else {})
+    result = Matching(refs=refs if refs is not None else {}, arns=arns if arns is not None else {})
     free = list(candidates)
     by_address = {c.address: c for c in candidates}
     pending: list[str] = []
@@ -98,6 +108,7 @@ def match(
                 progress = True
                 if found is not None:
                     free.remove(found)
+        progress |= _by_reference(resources, pending, free, result)
         for logical_id in list(pending):
             kind = str(resources[logical_id]["Type"])
             rivals = [lid for lid in pending if resources[lid]["Type"] == kind]
@@ -145,6 +156,40 @@ def _by_identity(
     else:
         result.template_only.append((logical_id, kind))
     return True, None
+
+
+def _by_reference(
+    resources: Mapping[str, Mapping[str, Any]], pending: list[str], free: list[Candidate], result: Matching
+) -> bool:
+    """Match a resource that a matched one names: a KMS key by the alias that targets it, a role by
+    the flow log that uses it. The matched resource's live value says which candidate it is."""
+    progress = False
+    for item in list(result.matches):
+        properties = resources[item.logical_id].get("Properties") or {}
+        for name, value in properties.items():
+            target = _referenced(value)
+            live = item.candidate.properties.get(name)
+            if target not in pending or not isinstance(live, str):
+                continue
+            kind = str(resources[target]["Type"])
+            fits = [c for c in free if c.resource_type == kind and c.is_named_by(live)]
+            if len(fits) == 1:
+                free.remove(fits[0])
+                pending.remove(target)
+                result.add(Match(target, kind, fits[0], f"named by {item.logical_id}.{name}"))
+                progress = True
+    return progress
+
+
+def _referenced(value: Any) -> str | None:
+    """The logical id a property value is a plain Ref or GetAtt of, if it is one."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, argument), *_ = value.items()
+        if key == "Ref":
+            return str(argument)
+        if key == "Fn::GetAtt":
+            return str(argument[0] if isinstance(argument, list) else str(argument).split(".", 1)[0])
+    return None
 
 
 def _pinned(

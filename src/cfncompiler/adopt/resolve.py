@@ -23,6 +23,8 @@ class Context:
     parameters: Mapping[str, str] = field(default_factory=dict)
     # logical id -> what Ref gives for a resource that already exists (an adopted one)
     refs: Mapping[str, str] = field(default_factory=dict)
+    # logical id -> the ARN of such a resource (what GetAtt X.Arn gives)
+    arns: Mapping[str, str] = field(default_factory=dict)
 
     def pseudo(self) -> dict[str, str]:
         return {
@@ -46,6 +48,9 @@ def resolve(value: Any, context: Context) -> Any:
             return _ref(str(argument), context)
         if key == "Fn::Sub":
             return _sub(argument, context)
+        if key == "Fn::GetAtt":
+            name, attribute = argument if isinstance(argument, list) else str(argument).split(".", 1)
+            return _attribute(str(name), str(attribute), context)
         if key == "Fn::Join":
             parts = resolve(argument[1], context)
             return UNKNOWN if parts is UNKNOWN else str(argument[0]).join(str(p) for p in parts)
@@ -68,6 +73,18 @@ def _ref(name: str, context: Context) -> Any:
     return context.refs.get(name, UNKNOWN)
 
 
+# Attributes that are the resource's Ref under another name (a security group's GroupId, a key's KeyId).
+REF_ATTRIBUTES = frozenset({"GroupId", "Id", "KeyId"})
+
+
+def _attribute(name: str, attribute: str, context: Context) -> Any:
+    if attribute == "Arn":
+        return context.arns.get(name, UNKNOWN)
+    if attribute in REF_ATTRIBUTES:
+        return context.refs.get(name, UNKNOWN)
+    return UNKNOWN
+
+
 def _sub(argument: Any, context: Context) -> Any:
     text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], argument[1])
     values = {k: resolve(v, context) for k, v in variables.items()}
@@ -76,7 +93,13 @@ def _sub(argument: Any, context: Context) -> Any:
     def fill(match: re.Match[str]) -> str:
         nonlocal unknown
         name = match.group(1)
-        value = values[name] if name in values else _ref(name, context) if "." not in name else UNKNOWN
+        if name in values:
+            value = values[name]
+        elif "." in name:
+            resource, attribute = name.split(".", 1)
+            value = _attribute(resource, attribute, context)
+        else:
+            value = _ref(name, context)
         if value is UNKNOWN:
             unknown = True
             return ""

@@ -82,6 +82,7 @@ class Adopter:
                     translate.live_properties(instance, self.instances),
                     translate.match_attributes(instance),
                     ref,
+                    str(instance.attributes.get("arn") or ""),
                 )
                 if not ref or ref not in owned:
                     found.append(candidate)
@@ -93,14 +94,15 @@ class Adopter:
         document = target.document
         sent = parameters.fill(layer, target.declared_parameters, outputs)
         refs: dict[str, str] = {}
-        context = Context(self.account(), self.deployer.project.region, sent, refs)
+        arns: dict[str, str] = {}
+        context = Context(self.account(), self.deployer.project.region, sent, refs, arns)
         current = self.deployer.describe(layer)
         existing = None
         if current is not None and current.status != stacks.REVIEW:
             existing = parse_template(stacks.deployed_template(self.cf, current.stack_id))
         in_stack = set((existing or {}).get("Resources", {}))
         wanted = {k: v for k, v in document["Resources"].items() if k not in in_stack}
-        matching = match(wanted, self.candidates(self._owned()), pins, lambda v: resolve(v, context), refs)
+        matching = match(wanted, self.candidates(self._owned()), pins, lambda v: resolve(v, context), refs, arns)
         result = LayerPlan(
             layer,
             target.stack_name,
@@ -174,13 +176,18 @@ class Adopter:
                     f"CloudFormation gives no import identifier for {', '.join(unknown)} (GetTemplateSummary "
                     "lists none), so CloudFormation cannot import those types; nothing was imported."
                 )
-            by_address = {i.address: i for whole in self.instances for i in translate.expand(whole)}
+            # An internet gateway and its attachment share one Terraform address: tell them apart by type.
+            by_address = {
+                (i.address, translate.cloudformation_type(i.type)): i
+                for whole in self.instances
+                for i in translate.expand(whole)
+            }
             imports = [
                 {
                     "ResourceType": m.resource_type,
                     "LogicalResourceId": m.logical_id,
                     "ResourceIdentifier": {
-                        key: translate.identifier_value(by_address[m.candidate.address], key)
+                        key: translate.identifier_value(by_address[m.candidate.address, m.resource_type], key)
                         for key in keys[m.logical_id]
                     },
                 }

@@ -195,8 +195,9 @@ def _internet_gateway(account_id: str, region: str, ids: tuple[str, ...]) -> Any
 def _gateway_attachment(account_id: str, region: str, ids: tuple[str, ...]) -> Any:
     from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
 
-    # AttachmentType is "igw" or "vgw"; moto keeps an internet gateway's VPC on the gateway itself.
-    if ids[0] != "igw":
+    # AttachmentType names the gateway kind; it is reported both as "igw" and as "IGW" (AWS documents
+    # no enum), so the sandbox takes either. moto keeps an internet gateway's VPC on the gateway itself.
+    if ids[0].lower() != "igw":
         return None
     gateways = backend("ec2", account_id, region).internet_gateways.values()
     found = next((gw for gw in gateways if gw.vpc is not None and gw.vpc.id == ids[1]), None)
