@@ -109,6 +109,10 @@ def test_the_release_keeps_terraform_from_destroying_anything(
     assert commands, result.stdout
     # Terraform needs its lock table to edit its own state: it is released last.
     assert "dynamodb_table" in commands[-1], commands
+    # A bucket's separate configuration resources go with the bucket, or Terraform would keep
+    # managing (and could undo) what CloudFormation now holds.
+    assert "aws_s3_bucket_versioning.this" in removed
+    assert any("aws_s3_bucket_server_side_encryption_configuration" in c for c in commands)
 
 
 def test_status_shows_the_layer_adopted_until_it_is_deployed(

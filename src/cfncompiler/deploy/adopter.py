@@ -195,7 +195,17 @@ class Adopter:
             ]
             self._import_batch(result, body, imports, new_stack=existing is None, confirm=confirm)
             addresses += [m.candidate.address for m in batch]
-        return addresses
+        return addresses + self._parts_of(addresses)
+
+    def _parts_of(self, addresses: list[str]) -> list[str]:
+        """Terraform resources that only configure an adopted one (a bucket's versioning, encryption,
+        lifecycle...): CloudFormation holds that configuration now, so they are released with it."""
+        wholes = [i for i in self.instances if i.address in addresses]
+        return [
+            part.address
+            for part in self.instances
+            if part.address not in addresses and any(translate.belongs_to(part, whole) for whole in wholes)
+        ]
 
     def _identifier_keys(self, body: str) -> dict[str, list[str]]:
         """Each logical id's primary identifier keys, as CloudFormation itself says (GetTemplateSummary)."""
