@@ -141,14 +141,20 @@ class Adopter:
     def _refusal(self, difference: Difference) -> Problem:
         spec = self.loaded.spec
         where = spec_location(spec, difference.resource_type, difference.logical_id, difference.property_name)
+        prop = difference.property_name
         message = (
             f"{difference.logical_id} ({difference.resource_type}) is {difference.address} in Terraform, whose "
-            f"{difference.property_name} is {_shown(difference.live)}; the template says "
-            f"{_shown(difference.template)}. CloudFormation can only change {difference.property_name} by "
-            "replacing the resource, and its data would be lost: make the spec say the live value"
+            f"{prop} is {_shown(difference.live)}; the template says {_shown(difference.template)}. CloudFormation "
+            f"can only change {prop} by replacing the resource, and its data would be lost. "
         )
-        if not where or where[-1] in ("database", "cache", "file_system"):
-            message += " (the spec has no setting for it: change the live resource first, then adopt)"
+        if where and where[-1] not in ("database", "cache", "file_system") and len(where) > 2:
+            message += f"Set this to {_shown(difference.live)} so the spec keeps the live value"
+        else:
+            message += (
+                f"The spec has no setting for {prop} (the compiler always sets it): change the live resource to "
+                "match first (for encryption: snapshot, copy the snapshot encrypted, restore under the same name), "
+                "then pull the Terraform state again and adopt"
+            )
         return self.loaded.problem(where, message, rule="A001")
 
     # ------------------------------------------------------------------ importing
