@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from cfncompiler.adopt.match import Match
 from cfncompiler.adopt.resolve import UNKNOWN
+from cfncompiler.templates.registry import create_only
 from cfncompiler.templates.stateful import is_stateful
 
 
@@ -32,19 +32,6 @@ class Difference:
     @property
     def loses_data(self) -> bool:
         return self.replaces and is_stateful(self.resource_type)
-
-
-@cache
-def create_only(resource_type: str) -> frozenset[str]:
-    """Properties whose change replaces the resource, from the resource schemas cfn-lint ships."""
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
-
-    try:
-        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
-    except ResourceNotFoundError:
-        return frozenset()
-    paths = schema.get("createOnlyProperties", [])
-    return frozenset(path.split("/")[2] for path in paths if path.startswith("/properties/"))
 
 
 def differences(

@@ -6,17 +6,12 @@ from typing import Any
 
 from moto.cloudformation.models import ChangeSet
 
-from cfncompiler.sandbox.patches._common import property_names, resource_schema
-
-
-def _create_only_properties(resource_type: str) -> frozenset[str]:
-    """Properties whose change replaces the resource, from the resource schemas cfn-lint ships."""
-    return frozenset(property_names(resource_schema(resource_type).get("createOnlyProperties", [])))
+from cfncompiler.templates.registry import create_only as create_only_properties
 
 
 def _modified_details(resource_type: str, old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     old_props, new_props = old.get("Properties") or {}, new.get("Properties") or {}
-    create_only = _create_only_properties(resource_type)
+    create_only = create_only_properties(resource_type)
     changed = sorted(k for k in old_props.keys() | new_props.keys() if old_props.get(k) != new_props.get(k))
     return [
         {
