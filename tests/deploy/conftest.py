@@ -39,32 +39,17 @@ from cfncompiler.synth import synth
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_SPEC = ROOT / "spec" / "production.yaml"
 ASSET_DIRS = ("litellm",)
-# Regions moto serves, one per deploying test (the production spec's us-west-2 among them).
+# Regions moto serves, one per deploying test (the production spec's us-west-2 among them); a test
+# process that deploys more workspaces than there are regions reuses one after clearing the names
+# every copy of the production spec shares (the lock table, the prod/... secrets).
+SERVICES = ("cloudformation", "ec2", "rds", "elasticache", "efs", "dynamodb", "secretsmanager", "kms", "ecs")
+FIRST_REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-central-1")
 REGIONS = (
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "ca-central-1",
-    "sa-east-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "me-central-1",
-    "il-central-1",
+    *FIRST_REGIONS,
+    *sorted(
+        set.intersection(*(set(boto3.session.Session().get_available_regions(s)) for s in SERVICES))
+        - set(FIRST_REGIONS)
+    ),
 )
 _slots = itertools.count()
 
@@ -213,7 +198,21 @@ def edit_spec(path: Path, change: SpecEdit) -> None:
 def next_slot() -> tuple[int, str]:
     """A number and a region no other test of this session deploys to (numbers name projects)."""
     slot = next(_slots)
-    return slot, REGIONS[slot % len(REGIONS)]
+    region = REGIONS[slot % len(REGIONS)]
+    if slot >= len(REGIONS):
+        clear_shared_names(region)
+    return slot, region
+
+
+def clear_shared_names(region: str) -> None:
+    """Delete, in a region used before, what every copy of the production spec names alike."""
+    dynamodb = boto3.client("dynamodb", region_name=region)
+    for table in dynamodb.list_tables()["TableNames"]:
+        dynamodb.update_table(TableName=table, DeletionProtectionEnabled=False)
+        dynamodb.delete_table(TableName=table)
+    secrets = boto3.client("secretsmanager", region_name=region)
+    for secret in secrets.list_secrets()["SecretList"]:
+        secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
 
 
 def new_workspace(root: Path) -> Workspace:
