@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from cfncompiler.cli import main
 from cfncompiler.sandbox.estate import REHEARSAL_LOCK_ID, REHEARSAL_OBJECT
 from tests.deploy.conftest import Workspace, new_workspace
+from tests.deploy.test_cli import assert_one_paragraph
 from tests.sandbox.test_estate import DATABASE, run_estate
 
 STATEFUL = (
@@ -200,3 +201,66 @@ def test_the_network_layer_is_adopted_with_its_vpc_subnets_and_groups_then_conve
     assert {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]} == vpcs_before
     assert {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]} == subnets_before
     assert {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]} == groups_before
+
+
+# --------------------------------------------------------------------------- unusable input, one paragraph each
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("missing.tfstate", None, "does not exist"),
+        ("template.json", '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}', "CloudFormation template"),
+        ("old.tfstate", '{"version": 3, "terraform_version": "0.11.14", "modules": []}', "version 3"),
+    ],
+)
+def test_a_state_file_that_cannot_be_used_is_one_paragraph_and_exit_2(
+    workspace: Workspace, name: str, text: str | None, said: str
+) -> None:
+    path = workspace.root / name
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    result = adopt(workspace, path, "--layer", "data", "--yes")
+    assert_one_paragraph(result, 2, said, "terraform state pull")
+    assert no_change_set(workspace)
+
+
+def test_a_resource_already_in_another_stack_is_refused_in_one_paragraph(tmp_path: Path) -> None:
+    ws = new_workspace(tmp_path)
+    ws.deploy("network")
+    state = estate(ws)
+    cf = ws.aws.cloudformation
+    template = {
+        "Resources": {
+            "Locks": {
+                "Type": "AWS::DynamoDB::Table",
+                "DeletionPolicy": "Retain",
+                "Properties": {
+                    "TableName": "terraform-locks",
+                    "AttributeDefinitions": [{"AttributeName": "LockID", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "LockID", "KeyType": "HASH"}],
+                    "BillingMode": "PAY_PER_REQUEST",
+                },
+            }
+        }
+    }
+    theirs = cf.create_change_set(
+        StackName="someone-elses",
+        ChangeSetName="take-the-table",
+        ChangeSetType="IMPORT",
+        TemplateBody=json.dumps(template),
+        ResourcesToImport=[
+            {
+                "ResourceType": "AWS::DynamoDB::Table",
+                "LogicalResourceId": "Locks",
+                "ResourceIdentifier": {"TableName": "terraform-locks"},
+            }
+        ],
+    )
+    cf.get_waiter("change_set_create_complete").wait(ChangeSetName=theirs["Id"], WaiterConfig={"Delay": 1})
+    cf.execute_change_set(ChangeSetName=theirs["Id"])
+    cf.get_waiter("stack_import_complete").wait(StackName="someone-elses", WaiterConfig={"Delay": 1})
+
+    result = adopt(ws, state, "--layer", "data", "--yes")
+    assert_one_paragraph(result, 1, "terraform-locks", "someone-elses")
+    assert "bug in cfncompiler" not in result.stderr
