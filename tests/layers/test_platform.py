@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pytest
 
-from cfncompiler.naming import listener_priority, logical_id
+from cfncompiler.naming import (
+    DIRECT_PATH_PRIORITY,
+    ROUTE_PRIORITIES,
+    WORKSPACE_PRIORITIES,
+    listener_priority,
+    logical_id,
+)
 from cfncompiler.templates.assets import asset_files, asset_prefix
 from tests.spec_edit import (
     LITELLM_DIR,
@@ -83,6 +90,18 @@ def test_only_the_https_listener_exists(compiled_platform: TemplateDict) -> None
 
 # --------------------------------------------------------------------------- routes
 
+# Priorities the production and staging routes had before the reserved blocks existed.
+DEPLOYED_PRIORITIES = [
+    ("coder.company.com", 10212),
+    ("ai.company.com", 21200),
+    ("admin.company.com", 37863),
+    ("langfuse.company.com", 22283),
+    ("coder.staging.company.com", 35603),
+    ("ai.staging.company.com", 41968),
+    ("admin.staging.company.com", 16964),
+    ("langfuse.staging.company.com", 12941),
+]
+
 PLATFORM_ROUTES = [
     ("coder", "coder.company.com", 7080, "/healthz"),
     ("litellm", "ai.company.com", 4000, "/health/liveliness"),
@@ -125,6 +144,22 @@ def test_listener_priority_is_stable_and_explicit_priority_wins() -> None:
     assert listener_priority("coder.company.com", None) == listener_priority("coder.company.com", None)
     assert listener_priority("coder.company.com", None) != listener_priority("ai.company.com", None)
     assert listener_priority("coder.company.com", 7) == 7
+
+
+def test_the_deployed_routes_keep_the_priorities_their_rules_already_have() -> None:
+    """Moving the reserved blocks out of the route block must not renumber a deployed rule: CloudFormation
+    updates rules one at a time, and two rules trading numbers would collide (PriorityInUse)."""
+    assert [listener_priority(host, None) for host, _ in DEPLOYED_PRIORITIES] == [p for _, p in DEPLOYED_PRIORITIES]
+
+
+def test_a_derived_priority_never_falls_in_the_blocks_kept_for_the_direct_path() -> None:
+    hosts = [f"ws{i}.company.com" for i in range(2000)]
+    landed_in_reserved = [h for h in hosts if 1 + zlib.crc32(h.encode()) % 49999 >= WORKSPACE_PRIORITIES.start]
+    assert landed_in_reserved, "the check needs hosts whose plain hash lands in the reserved blocks"
+    assert all(listener_priority(h, None) in ROUTE_PRIORITIES for h in hosts)
+    assert set(ROUTE_PRIORITIES).isdisjoint(WORKSPACE_PRIORITIES)
+    assert DIRECT_PATH_PRIORITY not in ROUTE_PRIORITIES and DIRECT_PATH_PRIORITY not in WORKSPACE_PRIORITIES
+    assert WORKSPACE_PRIORITIES[-1] < DIRECT_PATH_PRIORITY, "workspace rules are evaluated before the catch-all"
 
 
 # --------------------------------------------------------------------------- IAM roles of the layer

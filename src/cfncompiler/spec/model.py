@@ -329,7 +329,13 @@ class Route(SpecModel):
     )
     health_path: Annotated[str, Field(pattern=r"^/\S*$", description="HTTP path the ALB polls")]
     priority: int | None = Field(
-        default=None, ge=1, le=50000, description="listener rule priority; derived from the host when omitted"
+        default=None,
+        ge=1,
+        le=50000,
+        description=(
+            "listener rule priority, 1-48999 (49000-50000 are kept for the workspaces' direct path); "
+            "derived from the host when omitted"
+        ),
     )
 
 

@@ -186,6 +186,20 @@ BAD = [
         ("/api/public/health", "route"),
         id="routes-priority-taken",
     ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 49500"))],
+        "observability.services.langfuse-web.route.priority",
+        "listener priority 49500 is reserved for workspace templates' own rules (49000-49999); choose 1-48999",
+        ("/api/public/health", "49500"),
+        id="routes-priority-in-the-workspace-block",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 50000"))],
+        "observability.services.langfuse-web.route.priority",
+        "listener priority 50000 is reserved for the workspaces' direct path (50000); choose 1-48999",
+        ("/api/public/health", "50000"),
+        id="routes-priority-of-the-direct-path",
+    ),
     # routes_are_open
     pytest.param(
         [(ALB_TO_SERVICES, ALB_TO_SERVICES.replace("7080, ", ""))],
@@ -327,6 +341,9 @@ GOOD = [
     pytest.param([(LANGFUSE_ROUTE, route("traces.company.com"))], id="routes-host-under-the-wildcard"),
     pytest.param([(LANGFUSE_ROUTE, route("ide.company.com"))], id="routes-host-named-by-the-certificate"),
     pytest.param([(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 1"))], id="routes-explicit-priority"),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 48999"))], id="routes-last-priority-of-the-block"
+    ),
     pytest.param(
         [(ALB_TO_SERVICES, ALB_TO_SERVICES.replace("9000, ", ""))], id="routes-closing-an-unrouted-port-is-fine"
     ),

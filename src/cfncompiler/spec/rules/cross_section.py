@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cfncompiler.contract import platform_outputs
-from cfncompiler.naming import listener_priority, logical_id
+from cfncompiler.naming import ROUTE_PRIORITIES, listener_priority, logical_id, reserved_priority
 from cfncompiler.spec.model import DATABASE_SECRET, DATABASE_SECRET_KEYS, S3_NAME_MAX, S3_NAME_OVERHEAD, Service, Spec
 from cfncompiler.spec.reach import RESERVED_NAMES, flows, unmet_needs
 from cfncompiler.spec.references import CrossLayer, UnknownReference, meaning, references
@@ -199,7 +199,11 @@ def capacity_is_offered(spec: Spec) -> Iterator[Violation]:
                 )
 
 
-@rule("S411", "routes have distinct hosts and listener priorities, each on the certificate", SPEC)
+@rule(
+    "S411",
+    "routes have distinct hosts and listener priorities outside the reserved ones, each host on the certificate",
+    SPEC,
+)
 def routes_are_distinct(spec: Spec) -> Iterator[Violation]:
     hosts: dict[str, str] = {}
     priorities: dict[int, str] = {}
@@ -211,7 +215,16 @@ def routes_are_distinct(spec: Spec) -> Iterator[Violation]:
             yield (*where, "route", "host"), f"host {route.host} is already routed to '{hosts[route.host]}'"
         hosts.setdefault(route.host, name)
         priority = listener_priority(route.host, route.priority)
-        if priority in priorities:
+        reserved = reserved_priority(priority)
+        if reserved is not None:
+            yield (
+                (*where, "route", "priority"),
+                (
+                    f"listener priority {priority} is reserved for {reserved}; "
+                    f"choose {ROUTE_PRIORITIES[0]}-{ROUTE_PRIORITIES[-1]}"
+                ),
+            )
+        elif priority in priorities:
             yield (
                 (*where, "route"),
                 (f"listener priority {priority} is already taken by '{priorities[priority]}'; set route.priority"),
