@@ -444,7 +444,7 @@ HostName = Annotated[
     str, Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", max_length=253)
 ]
 # OAuth scopes: printable ASCII words (no quote or backslash) separated by single spaces.
-Scope = Annotated[str, Field(pattern=r'^[!#-\[\]-~]+( [!#-\[\]-~]+)*$', max_length=1024)]
+Scope = Annotated[str, Field(pattern=r"^[!#-\[\]-~]+( [!#-\[\]-~]+)*$", max_length=1024)]
 
 
 class OidcClient(SpecModel):
