@@ -22,6 +22,7 @@ from tests.spec_edit import (
     compile_templates,
     container,
     get_att,
+    production_text,
     props,
     ref,
     resources_of_type,
@@ -129,15 +130,28 @@ def test_host_is_forwarded_to_the_service_port_with_a_fitting_health_check(
     ]
 
 
-def test_listener_rule_priorities_are_distinct_across_layers(compiled: Compiled) -> None:
-    priorities = [
-        body["Properties"]["Priority"]
+def listener_rules(compiled: Compiled) -> dict[str, TemplateDict]:
+    return {
+        name: body["Properties"]
         for layer in ("platform", "observability")
-        for body in resources_of_type(compiled.templates[layer], "AWS::ElasticLoadBalancingV2::ListenerRule").values()
-    ]
-    assert len(priorities) == 4
+        for name, body in resources_of_type(
+            compiled.templates[layer], "AWS::ElasticLoadBalancingV2::ListenerRule"
+        ).items()
+    }
+
+
+def test_listener_rule_priorities_are_distinct_across_layers(compiled: Compiled) -> None:
+    priorities = [rule["Priority"] for rule in listener_rules(compiled).values()]
+    assert len(priorities) == 5, "four routes and the direct path"
     assert len(set(priorities)) == len(priorities)
     assert all(1 <= p <= 50000 for p in priorities)
+
+
+def test_routes_take_priorities_of_the_route_block_and_the_direct_path_the_last_number(compiled: Compiled) -> None:
+    rules = listener_rules(compiled)
+    assert rules.pop("DirectPathRule")["Priority"] == DIRECT_PATH_PRIORITY == 50000
+    assert all(rule["Priority"] in ROUTE_PRIORITIES for rule in rules.values()), rules
+    assert not [r for r in rules.values() if r["Priority"] in WORKSPACE_PRIORITIES]
 
 
 def test_listener_priority_is_stable_and_explicit_priority_wins() -> None:
@@ -160,6 +174,94 @@ def test_a_derived_priority_never_falls_in_the_blocks_kept_for_the_direct_path()
     assert set(ROUTE_PRIORITIES).isdisjoint(WORKSPACE_PRIORITIES)
     assert DIRECT_PATH_PRIORITY not in ROUTE_PRIORITIES and DIRECT_PATH_PRIORITY not in WORKSPACE_PRIORITIES
     assert WORKSPACE_PRIORITIES[-1] < DIRECT_PATH_PRIORITY, "workspace rules are evaluated before the catch-all"
+
+
+# --------------------------------------------------------------------------- the workspaces' direct path
+
+
+def direct_path_actions(template: TemplateDict) -> list[TemplateDict]:
+    return sorted(props(template, "DirectPathRule")["Actions"], key=lambda action: action["Order"])
+
+
+def test_the_direct_path_rule_matches_its_hosts_on_the_https_listener_last(compiled_platform: TemplateDict) -> None:
+    rule = props(compiled_platform, "DirectPathRule")
+    assert rule["ListenerArn"] == ref("HttpsListener")
+    assert rule["Priority"] == DIRECT_PATH_PRIORITY
+    assert rule["Conditions"] == [{"Field": "host-header", "HostHeaderConfig": {"Values": ["ide.company.com"]}}]
+
+
+def test_the_direct_path_authenticates_with_oidc_before_any_other_action(compiled_platform: TemplateDict) -> None:
+    actions = props(compiled_platform, "DirectPathRule")["Actions"]
+    orders = [action["Order"] for action in actions]
+    assert len(set(orders)) == len(orders), "the ALB runs actions by Order; two with one Order are ambiguous"
+    first, *rest = direct_path_actions(compiled_platform)
+    assert first["Type"] == "authenticate-oidc"
+    assert first["AuthenticateOidcConfig"]["OnUnauthenticatedRequest"] == "authenticate"
+    assert [action["Type"] for action in rest] == ["fixed-response"]
+    assert all(action["Order"] > first["Order"] for action in rest)
+
+
+def test_the_direct_path_answers_404_after_sign_in_and_forwards_nowhere(compiled_platform: TemplateDict) -> None:
+    last = direct_path_actions(compiled_platform)[-1]
+    assert last == {
+        "Type": "fixed-response",
+        "Order": 2,
+        "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain"},
+    }
+
+
+def test_the_direct_path_signs_in_with_the_providers_settings_from_the_spec(
+    compiled: Compiled, compiled_platform: TemplateDict
+) -> None:
+    direct = compiled.spec.platform.direct_path
+    assert direct is not None
+    config = direct_path_actions(compiled_platform)[0]["AuthenticateOidcConfig"]
+    assert {key: config[key] for key in ("Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint")} == {
+        "Issuer": direct.oidc.issuer,
+        "AuthorizationEndpoint": direct.oidc.authorization_endpoint,
+        "TokenEndpoint": direct.oidc.token_endpoint,
+        "UserInfoEndpoint": direct.oidc.user_info_endpoint,
+    }
+    assert (config["Scope"], config["SessionTimeout"]) == ("openid profile email", 28800)
+
+
+@pytest.mark.parametrize(("field", "key"), [("ClientId", "client_id"), ("ClientSecret", "client_secret")])
+def test_the_client_id_and_secret_are_dynamic_references_to_prod_alb_oidc(
+    compiled: Compiled, compiled_platform: TemplateDict, field: str, key: str
+) -> None:
+    config = direct_path_actions(compiled_platform)[0]["AuthenticateOidcConfig"]
+    assert config[field] == {
+        "Fn::Sub": [
+            f"{{{{resolve:secretsmanager:${{Secret}}:SecretString:{key}}}}}",
+            {"Secret": ref("ProdAlbOidcSecretArn")},
+        ]
+    }
+    # The parameter is filled from the data layer's Output of the same name: the secret named prod/alb/oidc.
+    assert "ProdAlbOidcSecretArn" in compiled_platform["Parameters"]
+    data = compiled.templates["data"]
+    assert data["Outputs"]["ProdAlbOidcSecretArn"]["Value"] == ref("SecretProdAlbOidc")
+    assert props(data, "SecretProdAlbOidc")["Name"] == "prod/alb/oidc"
+
+
+def test_no_platform_rule_forwards_a_direct_path_host(compiled: Compiled) -> None:
+    forwarding = {
+        name
+        for name, rule in listener_rules(compiled).items()
+        if any(a["Type"] == "forward" for a in rule["Actions"]) and "ide.company.com" in str(rule["Conditions"])
+    }
+    assert forwarding == set()
+
+
+def test_without_a_direct_path_there_is_no_rule_and_no_client_secret_parameter(tmp_path: Path) -> None:
+    text = production_text()
+    start = text.index("  direct_path:\n")
+    end = text.index("  # workspaceOutputs of the design")
+    bridge = "\n".join(
+        line for line in text[end:].splitlines() if "${direct_path." not in line and "${listener.workspace" not in line
+    )
+    platform = compile_templates(write_project(tmp_path, text[:start] + bridge + "\n"))["platform"]
+    assert "DirectPathRule" not in platform["Resources"]
+    assert "ProdAlbOidcSecretArn" not in platform["Parameters"]
 
 
 # --------------------------------------------------------------------------- IAM roles of the layer
