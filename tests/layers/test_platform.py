@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from cfncompiler.naming import (
 from cfncompiler.templates.assets import asset_files, asset_prefix
 from tests.spec_edit import (
     LITELLM_DIR,
+    ROOT,
     Compiled,
     TemplateDict,
     compile_templates,
@@ -284,7 +286,27 @@ BRIDGE = [
     ("PrivateSubnetIds", "private-subnet-ids", {"Fn::Join": [",", ref("AppSubnetIds")]}),
     ("EfsFileSystemId", "efs-file-system-id", ref("FileSystemId")),
     ("AlbListenerArn", "alb-listener-arn", ref("HttpsListener")),
+    # What a workspace template's own rule on the direct path needs.
+    ("DirectPathHosts", "direct-path-hosts", "ide.company.com"),
+    (
+        "DirectPathOidcIssuer",
+        "direct-path-oidc-issuer",
+        "https://login.microsoftonline.com/company.onmicrosoft.com/v2.0",
+    ),
+    (
+        "DirectPathOidcUserInfoEndpoint",
+        "direct-path-oidc-user-info-endpoint",
+        "https://graph.microsoft.com/oidc/userinfo",
+    ),
+    ("DirectPathOidcScope", "direct-path-oidc-scope", "openid profile email"),
+    ("DirectPathOidcSessionTimeout", "direct-path-oidc-session-timeout", "28800"),
+    ("DirectPathOidcSecretArn", "direct-path-oidc-secret-arn", ref("ProdAlbOidcSecretArn")),
+    ("DirectPathOidcClientIdKey", "direct-path-oidc-client-id-key", "client_id"),
+    ("DirectPathOidcClientSecretKey", "direct-path-oidc-client-secret-key", "client_secret"),
+    ("WorkspaceRulePriorityFirst", "workspace-rule-priority-first", str(WORKSPACE_PRIORITIES[0])),
+    ("WorkspaceRulePriorityLast", "workspace-rule-priority-last", str(WORKSPACE_PRIORITIES[-1])),
 ]
+LIST_PARAMETERS = {"private-subnet-ids", "direct-path-hosts"}
 
 
 @pytest.mark.parametrize(("output", "parameter", "value"), BRIDGE)
@@ -305,7 +327,53 @@ def test_bridge_value_is_an_ssm_parameter_under_the_project_prefix(
     ]
     assert len(found) == 1, f"expected one SSM parameter /coder-production/{parameter}"
     assert found[0]["Value"] == value
-    assert found[0]["Type"] == ("StringList" if parameter == "private-subnet-ids" else "String")
+    assert found[0]["Type"] == ("StringList" if parameter in LIST_PARAMETERS else "String")
+
+
+def bridge_parameters(template: TemplateDict) -> dict[str, TemplateDict]:
+    """SSM parameter name -> its properties, for every parameter the platform publishes."""
+    return {
+        body["Properties"]["Name"]: body["Properties"]
+        for body in resources_of_type(template, "AWS::SSM::Parameter").values()
+    }
+
+
+README_TABLE_ROW = re.compile(
+    r"^\| `(?P<parameter>/coder-production/[a-z0-9-]+)` \| `(?P<output>\w+)` \|", re.MULTILINE
+)
+README_HCL_READ = re.compile(
+    r'^data "aws_ssm_parameter" "(?P<label>\w+)"\s+\{ name = "(?P<parameter>[^"]+)" \}$', re.MULTILINE
+)
+README_HCL_USE = re.compile(r"data\.aws_ssm_parameter\.(?P<label>\w+)\.value")
+
+
+def readme() -> str:
+    return (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_bridge_table_is_every_parameter_the_platform_publishes_with_its_output(
+    compiled_platform: TemplateDict,
+) -> None:
+    rows = {m["parameter"]: m["output"] for m in README_TABLE_ROW.finditer(readme())}
+    published = bridge_parameters(compiled_platform)
+    assert sorted(rows) == sorted(published)
+    for parameter, output in rows.items():
+        assert compiled_platform["Outputs"][output]["Value"] == published[parameter]["Value"], parameter
+
+
+def test_the_readme_hcl_reads_parameters_that_exist_and_holds_the_values_the_table_says(
+    compiled_platform: TemplateDict,
+) -> None:
+    reads = {m["label"]: m["parameter"] for m in README_HCL_READ.finditer(readme())}
+    published = bridge_parameters(compiled_platform)
+    assert sorted(reads.values()) == sorted(published), "one data source per published parameter"
+    for label, parameter in reads.items():
+        # The data source is named after the parameter, so the HCL says which value it reads.
+        assert label == parameter.rsplit("/", 1)[1].replace("-", "_"), label
+    used = {m["label"] for m in README_HCL_USE.finditer(readme())}
+    assert used <= set(reads), f"the HCL uses data sources it never declares: {used - set(reads)}"
+    direct_path = {label for label in reads if label.startswith(("direct_path_", "workspace_rule_priority_"))}
+    assert direct_path <= used, f"the direct-path example leaves out {direct_path - used}"
 
 
 def test_workspace_role_the_bridge_hands_out_is_assumable_by_ecs_tasks_only(compiled_platform: TemplateDict) -> None:

@@ -22,7 +22,7 @@ from cfncompiler.layers.services import (
 from cfncompiler.layers.workspaces import workspace_role
 from cfncompiler.naming import DIRECT_PATH_PRIORITY, logical_id
 from cfncompiler.spec.model import Spec
-from cfncompiler.spec.references import CrossLayer, meaning, references
+from cfncompiler.spec.references import CrossLayer, Known, meaning, references
 
 EXECUTION_ROLE = "TaskExecutionRole"
 
@@ -217,7 +217,7 @@ def _terraform_bridge(layer: Layer) -> None:
         value = layer.interpolate(text)
         title = logical_id(name)
         is_list = any(
-            isinstance(m, CrossLayer) and m.value.type.startswith("List<")
+            (isinstance(m, CrossLayer) and m.value.type.startswith("List<")) or (isinstance(m, Known) and m.is_list)
             for m in (meaning(layer.spec, r) for r in references(text))
         )
         layer.add(
