@@ -45,11 +45,13 @@ def report(out_dir: Path, outcome: Outcome) -> None:
 def rules() -> None:
     """List the spec's rules: the id every problem line ends with, its name and what it checks."""
     from cfncompiler.spec.rules import RULES, SCHEMA_RULES
+    from cfncompiler.spec.rules.base import WARNING
 
     for schema_rule in SCHEMA_RULES:
         click.echo(f"{schema_rule.id}  {schema_rule.name:<34} {schema_rule.description}")
     for rule in RULES:
-        click.echo(f"{rule.id}  {rule.name:<34} {rule.description}")
+        severity = f"  ({rule.severity}: printed, synth goes on)" if rule.severity == WARNING else ""
+        click.echo(f"{rule.id}  {rule.name:<34} {rule.description}{severity}")
 
 
 @click.command()

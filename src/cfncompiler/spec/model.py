@@ -268,6 +268,13 @@ class Secret(SpecModel):
         default=None, description="JSON keys an operator fills in after the first deploy"
     )
     generate: Generate | None = Field(default=None, description="let Secrets Manager create the value")
+    kept_for: Description | None = Field(
+        default=None,
+        description=(
+            "why the secret exists though nothing in the spec uses it yet (a later step, a reader outside "
+            "the spec); without it an unused secret is a warning (S417)"
+        ),
+    )
 
     @property
     def keys(self) -> list[str]:

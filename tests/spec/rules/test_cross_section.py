@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from cfncompiler.errors import Problem
 from cfncompiler.naming import listener_priority
-from cfncompiler.spec.load import load, rule_problems
+from cfncompiler.spec.load import load, rule_problems, rule_warnings
+from cfncompiler.spec.rules.cross_section import secret_users
+from tests.env_support import run
 from tests.spec_edit import (
     Edit,
     edit,
@@ -515,3 +518,84 @@ def test_a_route_is_dead_when_the_load_balancer_group_does_not_let_the_port_out(
         "platform.services.litellm.ports[0]",
     ]
     assert "litellm is routed on port 4000, but the ALB cannot reach it" in dead["platform.services.litellm.ports[0]"]
+
+
+# --------------------------------------------------------------------------- warnings: secrets_are_used
+
+LAST_SECRET = (
+    "    prod/redis/auth-token:\n"
+    "      description: Redis AUTH token\n"
+    "      generate: {length: 64, alphabet: alphanumeric}\n"
+)
+SPARE_SECRET = (
+    "    prod/later/webhook:\n      description: Signing key of a webhook not built yet\n      generate: {length: 48}\n"
+)
+ALB_OIDC_SECRET = "    prod/alb/oidc:\n      description: Azure AD client for the ALB's direct OIDC path\n"
+
+# (edits, dotted path, message fragment, (line marker, token) of the reported position)
+WARNED = [
+    pytest.param(
+        [(LAST_SECRET, LAST_SECRET + SPARE_SECRET)],
+        "data.secrets.prod/later/webhook",
+        "secret 'prod/later/webhook' is used by no service, listener rule, cache or bridge value; use it, remove it, "
+        "or say why it is kept with 'kept_for: <reason>'",
+        ("prod/later/webhook:", "prod/later/webhook"),
+        id="secret-nothing-uses",
+    ),
+    pytest.param(
+        [(ALB_OIDC_SECRET, ALB_OIDC_SECRET + "      kept_for: the ALB direct path, a later step\n")],
+        "data.secrets.prod/alb/oidc.kept_for",
+        "secret 'prod/alb/oidc' is used by the direct path's listener rule; 'kept_for' no longer says anything true",
+        ("kept_for: the ALB", "the ALB"),
+        id="secret-kept-for-later-but-used-now",
+    ),
+]
+
+
+def warnings_of(spec_path: Path) -> list[Problem]:
+    return rule_warnings(load(spec_path))
+
+
+@pytest.mark.parametrize(("edits", "path", "fragment", "at"), WARNED)
+def test_a_warning_rule_reports_at_its_line_and_the_spec_still_loads(
+    tmp_path: Path, edits: list[Edit], path: str, fragment: str, at: tuple[str, str]
+) -> None:
+    text = edit(production_text(), *edits)
+    (warning,) = warnings_of(edited_spec(tmp_path, *edits))
+    assert (warning.path, warning.rule) == (path, "S417")
+    assert fragment in warning.message
+    assert (warning.line, warning.column) == position(text, *at)
+
+
+def test_a_secret_kept_for_a_reason_is_not_reported(tmp_path: Path) -> None:
+    kept = SPARE_SECRET + "      kept_for: the release webhook of the next step\n"
+    assert warnings_of(edited_spec(tmp_path, (LAST_SECRET, LAST_SECRET + kept))) == []
+
+
+def test_the_production_spec_uses_every_secret_it_creates() -> None:
+    assert rule_warnings(production().loaded) == []
+
+
+def test_a_secret_counts_as_used_by_a_service_the_cache_the_direct_path_and_the_bridge() -> None:
+    users = secret_users(production().spec)
+    assert users["prod/alb/oidc"] == ["the direct path's listener rule", "bridge value 'direct-path-oidc-secret-arn'"]
+    assert users["prod/redis/auth-token"] == [
+        "service 'langfuse-web'",
+        "service 'langfuse-worker'",
+        "the cache's AUTH token",
+    ]
+    assert users["prod/coder/oidc"] == ["service 'coder'", "service 'coder'"]
+
+
+def test_synth_prints_an_unused_secret_as_a_located_warning_and_still_writes(tmp_path: Path) -> None:
+    spec_path = edited_spec(tmp_path, (LAST_SECRET, LAST_SECRET + SPARE_SECRET))
+    out = tmp_path / "out"
+    result = run("synth", "--spec", spec_path, "--out", out, "--no-lint")
+    assert result.exit_code == 0, result.output
+    line, column = position(spec_path.read_text(encoding="utf-8"), "prod/later/webhook:", "prod/later/webhook")
+    assert result.stderr.splitlines() == [
+        f"warning: {spec_path}:{line}:{column}: data.secrets.prod/later/webhook: secret 'prod/later/webhook' is used "
+        "by no service, listener rule, cache or bridge value; use it, remove it, or say why it is kept with "
+        "'kept_for: <reason>' [S417]"
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["data.yaml", "network.yaml", "observability.yaml", "platform.yaml"]

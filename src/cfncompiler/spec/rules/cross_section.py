@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cfncompiler import contract
 from cfncompiler.contract import platform_outputs
 from cfncompiler.naming import ROUTE_PRIORITIES, listener_priority, logical_id, reserved_priority
 from cfncompiler.spec.model import (
@@ -19,7 +20,7 @@ from cfncompiler.spec.model import (
 )
 from cfncompiler.spec.reach import HTTPS_PORT, RESERVED_NAMES, flows, unmet_needs
 from cfncompiler.spec.references import CrossLayer, UnknownReference, meaning, references
-from cfncompiler.spec.rules.base import SPEC, Loc, Violation, rule, unknown_group, unknown_tier
+from cfncompiler.spec.rules.base import SPEC, WARNING, Loc, Violation, rule, unknown_group, unknown_tier
 from cfncompiler.spec.rules.network import one_subnet_per_az
 
 ServiceEntry = tuple[Loc, str, Service]
@@ -399,6 +400,54 @@ def direct_path_is_reachable(spec: Spec) -> Iterator[Violation]:
         )
 
 
+def secret_users(spec: Spec) -> dict[str, list[str]]:
+    """Secret name -> what in the spec uses it: services, the direct path's listener rule, the cache, the bridge."""
+    users: dict[str, list[str]] = {}
+    for _, name, service in all_services(spec):
+        for ref in service.secrets.values():
+            users.setdefault(ref.secret, []).append(f"service '{name}'")
+    if spec.platform.direct_path is not None:
+        users.setdefault(spec.platform.direct_path.oidc.client.secret, []).append("the direct path's listener rule")
+    users.setdefault(spec.data.cache.auth_token_secret, []).append("the cache's AUTH token")
+    arns = {contract.secret_arn(secret).name: secret for secret in spec.data.secrets}
+    for name, text in spec.platform.terraform_bridge.values.items():
+        for reference in references(text):
+            try:
+                target = meaning(spec, reference)
+            except UnknownReference:
+                continue
+            if isinstance(target, CrossLayer) and target.value.name in arns:
+                users.setdefault(arns[target.value.name], []).append(f"bridge value '{name}'")
+    return users
+
+
+@rule(
+    "S417",
+    "every secret is used by a service, the direct path, the cache or the bridge, or says why it is kept",
+    SPEC,
+    severity=WARNING,
+)
+def secrets_are_used(spec: Spec) -> Iterator[Violation]:
+    """A secret nothing reads is created, encrypted and paid for, and usually means a step is missing
+    (as prod/alb/oidc was, before the direct path existed)."""
+    users = secret_users(spec)
+    for name, secret in spec.data.secrets.items():
+        used = users.get(name, [])
+        if not used and secret.kept_for is None:
+            yield (
+                ("data", "secrets", name),
+                (
+                    f"secret '{name}' is used by no service, listener rule, cache or bridge value; use it, "
+                    "remove it, or say why it is kept with 'kept_for: <reason>'"
+                ),
+            )
+        elif used and secret.kept_for is not None:
+            yield (
+                ("data", "secrets", name, "kept_for"),
+                f"secret '{name}' is used by {used[0]}; 'kept_for' no longer says anything true, remove it",
+            )
+
+
 RULES = (
     service_names_unique,
     placements_exist,
@@ -416,4 +465,5 @@ RULES = (
     needs_are_reachable,
     direct_path_hosts_are_served,
     direct_path_is_reachable,
+    secrets_are_used,
 )
