@@ -67,7 +67,15 @@ def reach(spec_path: Path, as_json: bool) -> None:
     found = flows(load_spec(spec_path))
     if as_json:
         rows = [
-            {"from": f.source, "to": f.target, "port": f.port, "protocol": f.protocol, "route": f.route} for f in found
+            {
+                "from": f.source,
+                "to": f.target,
+                "port": f.port,
+                "protocol": f.protocol,
+                "route": f.route,
+                "sign_in": f.sign_in,
+            }
+            for f in found
         ]
         click.echo(json.dumps(rows, indent=2))
         return
