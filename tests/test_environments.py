@@ -30,6 +30,7 @@ STAGING_HOSTS = {
     "ai.staging.company.com",
     "admin.staging.company.com",
     "langfuse.staging.company.com",
+    "ide.staging.company.com",  # the direct path's host (its rule signs in, then answers 404)
 }
 
 

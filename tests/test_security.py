@@ -314,6 +314,37 @@ def test_every_credential_property_is_a_dynamic_reference_never_a_value(template
     assert checked >= 1, "the Redis AuthToken at least must have been checked"
 
 
+def dynamic_references(node: Any, trail: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(path, text) of every string in ``node`` that reads a secret through a dynamic reference."""
+    if isinstance(node, str) and "{{resolve:" in node:
+        yield trail, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from dynamic_references(value, (*trail, key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from dynamic_references(item, (*trail, index))
+
+
+def test_secrets_reach_templates_only_as_dynamic_references_where_aws_resolves_them(
+    templates: dict[str, TemplateDict],
+) -> None:
+    """The Redis AUTH token and the direct path's OIDC client id and secret are the only values read from
+    Secrets Manager by CloudFormation, and never where a value would be shown: no Output, no SSM parameter."""
+    found = {
+        (layer, *path[:2], path[-3] if path[-2:] == ("Fn::Sub", 0) else path[-1]): text
+        for layer, template in templates.items()
+        for path, text in dynamic_references(template)
+    }
+    assert sorted(found) == [
+        ("data", "Resources", "Cache", "AuthToken"),
+        ("platform", "Resources", "DirectPathRule", "ClientId"),
+        ("platform", "Resources", "DirectPathRule", "ClientSecret"),
+    ]
+    assert all(DYNAMIC_SECRET_REFERENCE.match(text) for text in found.values())
+    assert found[("platform", "Resources", "DirectPathRule", "ClientSecret")].endswith(":SecretString:client_secret}}")
+
+
 def test_the_spec_puts_no_secret_looking_name_in_env_only_in_secrets(spec: Spec) -> None:
     in_env = [(name, key) for _, name, service in spec.services() for key in service.env if looks_secret(key)]
     assert in_env == []

@@ -22,9 +22,35 @@ def logical_id(*parts: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words)
 
 
+# Listener-rule priorities on the HTTPS listener: the ALB evaluates the lowest number first and
+# allows 1-50000. Three disjoint blocks, so no rule of one kind can take another kind's number:
+ROUTE_PRIORITIES = range(1, 49000)  # service routes: derived from the host, or route.priority
+WORKSPACE_PRIORITIES = range(49000, 50000)  # workspace templates' own rules on the direct path's hosts
+DIRECT_PATH_PRIORITY = 50000  # the direct path's sign-in-then-404 rule: after every workspace rule
+
+
 def listener_priority(host: str, explicit: int | None) -> int:
-    """A route's listener-rule priority: stable under adding or reordering routes, unlike a position."""
-    return explicit if explicit is not None else 1 + zlib.crc32(host.encode()) % 49999
+    """A route's listener-rule priority: stable under adding or reordering routes, unlike a position.
+
+    Derived from the host's CRC-32 into 1-49999 as it always was; the few hosts that land in the
+    reserved blocks (49000-50000) are derived again inside the route block, so every other host
+    keeps the number its rule already has.
+    """
+    if explicit is not None:
+        return explicit
+    digest = zlib.crc32(host.encode())
+    derived = 1 + digest % 49999
+    return derived if derived in ROUTE_PRIORITIES else ROUTE_PRIORITIES.start + digest % len(ROUTE_PRIORITIES)
+
+
+def reserved_priority(priority: int) -> str | None:
+    """What a listener priority outside the route block is kept for, or None when a route may take it."""
+    if priority in WORKSPACE_PRIORITIES:
+        first, last = WORKSPACE_PRIORITIES[0], WORKSPACE_PRIORITIES[-1]
+        return f"workspace templates' own rules ({first}-{last})"
+    if priority == DIRECT_PATH_PRIORITY:
+        return f"the workspaces' direct path ({DIRECT_PATH_PRIORITY})"
+    return None
 
 
 def template_file(layer: str) -> str:

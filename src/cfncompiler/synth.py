@@ -17,7 +17,7 @@ from cfncompiler.gate.lint import Gate
 from cfncompiler.layers import Inputs, build_all
 from cfncompiler.naming import template_file
 from cfncompiler.spec.assets import check_asset_configs
-from cfncompiler.spec.load import LoadedSpec, load
+from cfncompiler.spec.load import LoadedSpec, load, rule_warnings
 from cfncompiler.spec.model import Spec
 from cfncompiler.templates import incremental, limits
 from cfncompiler.templates.assets import asset_files, asset_prefix
@@ -106,7 +106,8 @@ def synth(spec_path: Path, out_dir: Path, *, lint: bool = True) -> SynthResult:
         layers = compile_spec(loaded.spec, gather_inputs(loaded))
     except NameClash as clash:
         raise SpecError([_clash_problem(loaded, clash)]) from None
-    warnings = limits.check(loaded, {str(out_dir / c.file): (c.template, c.text) for c in layers})
+    warnings = [str(warning) for warning in rule_warnings(loaded)]
+    warnings += limits.check(loaded, {str(out_dir / c.file): (c.template, c.text) for c in layers})
     if lint:
         findings = Gate().lint([(str(out_dir / c.file), c.text) for c in layers], loaded.spec.region)
         if findings:

@@ -225,6 +225,41 @@ def test_execution_role_pulls_only_from_the_ecr_repositories_of_its_images(compi
     ]
 
 
+def secret_reads(statements: list[TemplateDict]) -> list[TemplateDict]:
+    return [s for s in statements if any(a.startswith("secretsmanager:") for a in actions_of(s))]
+
+
+def test_coders_task_role_reads_exactly_the_direct_path_client_secret(compiled: Compiled) -> None:
+    """Workspace templates (run by Coder's provisioner) read prod/alb/oidc to sign their own rules in."""
+    statements = role_statements(compiled.templates["platform"], "CoderTaskRole")
+    assert secret_reads(statements) == [
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [ref("ProdAlbOidcSecretArn")]}
+    ]
+    assert contract.secret_arn("prod/alb/oidc").name == "ProdAlbOidcSecretArn"
+    (decrypt,) = [s for s in statements if "kms:Decrypt" in actions_of(s)]
+    assert decrypt == {
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt"],
+        "Resource": [ref("DataKeyArn")],
+        "Condition": {
+            "StringEquals": {
+                "kms:ViaService": {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"},
+                "kms:EncryptionContext:SecretARN": ref("ProdAlbOidcSecretArn"),
+            }
+        },
+    }
+
+
+def test_no_task_role_but_coders_reads_any_secret(compiled: Compiled) -> None:
+    """Containers get their secrets through the execution role; a task role reading one is the exception."""
+    readers = {
+        (layer, role)
+        for layer, role, statement in all_statements(compiled)
+        if role != "TaskExecutionRole" and secret_reads([statement])
+    }
+    assert readers == {("platform", "CoderTaskRole")}
+
+
 @pytest.mark.parametrize("name", ["key-provisioner"])
 def test_roles_without_grants_have_no_policy_at_all(compiled: Compiled, name: str) -> None:
     role = compiled.templates["platform"]["Resources"][logical_id(name, "task-role")]["Properties"]

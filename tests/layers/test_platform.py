@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import zlib
 from pathlib import Path
 
 import pytest
 
-from cfncompiler.naming import listener_priority, logical_id
+from cfncompiler.naming import (
+    DIRECT_PATH_PRIORITY,
+    ROUTE_PRIORITIES,
+    WORKSPACE_PRIORITIES,
+    listener_priority,
+    logical_id,
+)
 from cfncompiler.templates.assets import asset_files, asset_prefix
 from tests.spec_edit import (
     LITELLM_DIR,
+    ROOT,
     Compiled,
     TemplateDict,
     compile_templates,
     container,
     get_att,
+    production_text,
     props,
     ref,
     resources_of_type,
@@ -83,6 +93,18 @@ def test_only_the_https_listener_exists(compiled_platform: TemplateDict) -> None
 
 # --------------------------------------------------------------------------- routes
 
+# Priorities the production and staging routes had before the reserved blocks existed.
+DEPLOYED_PRIORITIES = [
+    ("coder.company.com", 10212),
+    ("ai.company.com", 21200),
+    ("admin.company.com", 37863),
+    ("langfuse.company.com", 22283),
+    ("coder.staging.company.com", 35603),
+    ("ai.staging.company.com", 41968),
+    ("admin.staging.company.com", 16964),
+    ("langfuse.staging.company.com", 12941),
+]
+
 PLATFORM_ROUTES = [
     ("coder", "coder.company.com", 7080, "/healthz"),
     ("litellm", "ai.company.com", 4000, "/health/liveliness"),
@@ -110,21 +132,138 @@ def test_host_is_forwarded_to_the_service_port_with_a_fitting_health_check(
     ]
 
 
-def test_listener_rule_priorities_are_distinct_across_layers(compiled: Compiled) -> None:
-    priorities = [
-        body["Properties"]["Priority"]
+def listener_rules(compiled: Compiled) -> dict[str, TemplateDict]:
+    return {
+        name: body["Properties"]
         for layer in ("platform", "observability")
-        for body in resources_of_type(compiled.templates[layer], "AWS::ElasticLoadBalancingV2::ListenerRule").values()
-    ]
-    assert len(priorities) == 4
+        for name, body in resources_of_type(
+            compiled.templates[layer], "AWS::ElasticLoadBalancingV2::ListenerRule"
+        ).items()
+    }
+
+
+def test_listener_rule_priorities_are_distinct_across_layers(compiled: Compiled) -> None:
+    priorities = [rule["Priority"] for rule in listener_rules(compiled).values()]
+    assert len(priorities) == 5, "four routes and the direct path"
     assert len(set(priorities)) == len(priorities)
     assert all(1 <= p <= 50000 for p in priorities)
+
+
+def test_routes_take_priorities_of_the_route_block_and_the_direct_path_the_last_number(compiled: Compiled) -> None:
+    rules = listener_rules(compiled)
+    assert rules.pop("DirectPathRule")["Priority"] == DIRECT_PATH_PRIORITY == 50000
+    assert all(rule["Priority"] in ROUTE_PRIORITIES for rule in rules.values()), rules
+    assert not [r for r in rules.values() if r["Priority"] in WORKSPACE_PRIORITIES]
 
 
 def test_listener_priority_is_stable_and_explicit_priority_wins() -> None:
     assert listener_priority("coder.company.com", None) == listener_priority("coder.company.com", None)
     assert listener_priority("coder.company.com", None) != listener_priority("ai.company.com", None)
     assert listener_priority("coder.company.com", 7) == 7
+
+
+def test_the_deployed_routes_keep_the_priorities_their_rules_already_have() -> None:
+    """Moving the reserved blocks out of the route block must not renumber a deployed rule: CloudFormation
+    updates rules one at a time, and two rules trading numbers would collide (PriorityInUse)."""
+    assert [listener_priority(host, None) for host, _ in DEPLOYED_PRIORITIES] == [p for _, p in DEPLOYED_PRIORITIES]
+
+
+def test_a_derived_priority_never_falls_in_the_blocks_kept_for_the_direct_path() -> None:
+    hosts = [f"ws{i}.company.com" for i in range(2000)]
+    landed_in_reserved = [h for h in hosts if 1 + zlib.crc32(h.encode()) % 49999 >= WORKSPACE_PRIORITIES.start]
+    assert landed_in_reserved, "the check needs hosts whose plain hash lands in the reserved blocks"
+    assert all(listener_priority(h, None) in ROUTE_PRIORITIES for h in hosts)
+    assert set(ROUTE_PRIORITIES).isdisjoint(WORKSPACE_PRIORITIES)
+    assert DIRECT_PATH_PRIORITY not in ROUTE_PRIORITIES and DIRECT_PATH_PRIORITY not in WORKSPACE_PRIORITIES
+    assert WORKSPACE_PRIORITIES[-1] < DIRECT_PATH_PRIORITY, "workspace rules are evaluated before the catch-all"
+
+
+# --------------------------------------------------------------------------- the workspaces' direct path
+
+
+def direct_path_actions(template: TemplateDict) -> list[TemplateDict]:
+    return sorted(props(template, "DirectPathRule")["Actions"], key=lambda action: action["Order"])
+
+
+def test_the_direct_path_rule_matches_its_hosts_on_the_https_listener_last(compiled_platform: TemplateDict) -> None:
+    rule = props(compiled_platform, "DirectPathRule")
+    assert rule["ListenerArn"] == ref("HttpsListener")
+    assert rule["Priority"] == DIRECT_PATH_PRIORITY
+    assert rule["Conditions"] == [{"Field": "host-header", "HostHeaderConfig": {"Values": ["ide.company.com"]}}]
+
+
+def test_the_direct_path_authenticates_with_oidc_before_any_other_action(compiled_platform: TemplateDict) -> None:
+    actions = props(compiled_platform, "DirectPathRule")["Actions"]
+    orders = [action["Order"] for action in actions]
+    assert len(set(orders)) == len(orders), "the ALB runs actions by Order; two with one Order are ambiguous"
+    first, *rest = direct_path_actions(compiled_platform)
+    assert first["Type"] == "authenticate-oidc"
+    assert first["AuthenticateOidcConfig"]["OnUnauthenticatedRequest"] == "authenticate"
+    assert [action["Type"] for action in rest] == ["fixed-response"]
+    assert all(action["Order"] > first["Order"] for action in rest)
+
+
+def test_the_direct_path_answers_404_after_sign_in_and_forwards_nowhere(compiled_platform: TemplateDict) -> None:
+    last = direct_path_actions(compiled_platform)[-1]
+    assert last == {
+        "Type": "fixed-response",
+        "Order": 2,
+        "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain"},
+    }
+
+
+def test_the_direct_path_signs_in_with_the_providers_settings_from_the_spec(
+    compiled: Compiled, compiled_platform: TemplateDict
+) -> None:
+    direct = compiled.spec.platform.direct_path
+    assert direct is not None
+    config = direct_path_actions(compiled_platform)[0]["AuthenticateOidcConfig"]
+    assert {key: config[key] for key in ("Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint")} == {
+        "Issuer": direct.oidc.issuer,
+        "AuthorizationEndpoint": direct.oidc.authorization_endpoint,
+        "TokenEndpoint": direct.oidc.token_endpoint,
+        "UserInfoEndpoint": direct.oidc.user_info_endpoint,
+    }
+    assert (config["Scope"], config["SessionTimeout"]) == ("openid profile email", 28800)
+
+
+@pytest.mark.parametrize(("field", "key"), [("ClientId", "client_id"), ("ClientSecret", "client_secret")])
+def test_the_client_id_and_secret_are_dynamic_references_to_prod_alb_oidc(
+    compiled: Compiled, compiled_platform: TemplateDict, field: str, key: str
+) -> None:
+    config = direct_path_actions(compiled_platform)[0]["AuthenticateOidcConfig"]
+    assert config[field] == {
+        "Fn::Sub": [
+            f"{{{{resolve:secretsmanager:${{Secret}}:SecretString:{key}}}}}",
+            {"Secret": ref("ProdAlbOidcSecretArn")},
+        ]
+    }
+    # The parameter is filled from the data layer's Output of the same name: the secret named prod/alb/oidc.
+    assert "ProdAlbOidcSecretArn" in compiled_platform["Parameters"]
+    data = compiled.templates["data"]
+    assert data["Outputs"]["ProdAlbOidcSecretArn"]["Value"] == ref("SecretProdAlbOidc")
+    assert props(data, "SecretProdAlbOidc")["Name"] == "prod/alb/oidc"
+
+
+def test_no_platform_rule_forwards_a_direct_path_host(compiled: Compiled) -> None:
+    forwarding = {
+        name
+        for name, rule in listener_rules(compiled).items()
+        if any(a["Type"] == "forward" for a in rule["Actions"]) and "ide.company.com" in str(rule["Conditions"])
+    }
+    assert forwarding == set()
+
+
+def test_without_a_direct_path_there_is_no_rule_and_no_client_secret_parameter(tmp_path: Path) -> None:
+    text = production_text()
+    start = text.index("  direct_path:\n")
+    end = text.index("  # workspaceOutputs of the design")
+    bridge = "\n".join(
+        line for line in text[end:].splitlines() if "${direct_path." not in line and "${listener.workspace" not in line
+    )
+    platform = compile_templates(write_project(tmp_path, text[:start] + bridge + "\n"))["platform"]
+    assert "DirectPathRule" not in platform["Resources"]
+    assert "ProdAlbOidcSecretArn" not in platform["Parameters"]
 
 
 # --------------------------------------------------------------------------- IAM roles of the layer
@@ -147,7 +286,27 @@ BRIDGE = [
     ("PrivateSubnetIds", "private-subnet-ids", {"Fn::Join": [",", ref("AppSubnetIds")]}),
     ("EfsFileSystemId", "efs-file-system-id", ref("FileSystemId")),
     ("AlbListenerArn", "alb-listener-arn", ref("HttpsListener")),
+    # What a workspace template's own rule on the direct path needs.
+    ("DirectPathHosts", "direct-path-hosts", "ide.company.com"),
+    (
+        "DirectPathOidcIssuer",
+        "direct-path-oidc-issuer",
+        "https://login.microsoftonline.com/company.onmicrosoft.com/v2.0",
+    ),
+    (
+        "DirectPathOidcUserInfoEndpoint",
+        "direct-path-oidc-user-info-endpoint",
+        "https://graph.microsoft.com/oidc/userinfo",
+    ),
+    ("DirectPathOidcScope", "direct-path-oidc-scope", "openid profile email"),
+    ("DirectPathOidcSessionTimeout", "direct-path-oidc-session-timeout", "28800"),
+    ("DirectPathOidcSecretArn", "direct-path-oidc-secret-arn", ref("ProdAlbOidcSecretArn")),
+    ("DirectPathOidcClientIdKey", "direct-path-oidc-client-id-key", "client_id"),
+    ("DirectPathOidcClientSecretKey", "direct-path-oidc-client-secret-key", "client_secret"),
+    ("WorkspaceRulePriorityFirst", "workspace-rule-priority-first", str(WORKSPACE_PRIORITIES[0])),
+    ("WorkspaceRulePriorityLast", "workspace-rule-priority-last", str(WORKSPACE_PRIORITIES[-1])),
 ]
+LIST_PARAMETERS = {"private-subnet-ids", "direct-path-hosts"}
 
 
 @pytest.mark.parametrize(("output", "parameter", "value"), BRIDGE)
@@ -168,7 +327,53 @@ def test_bridge_value_is_an_ssm_parameter_under_the_project_prefix(
     ]
     assert len(found) == 1, f"expected one SSM parameter /coder-production/{parameter}"
     assert found[0]["Value"] == value
-    assert found[0]["Type"] == ("StringList" if parameter == "private-subnet-ids" else "String")
+    assert found[0]["Type"] == ("StringList" if parameter in LIST_PARAMETERS else "String")
+
+
+def bridge_parameters(template: TemplateDict) -> dict[str, TemplateDict]:
+    """SSM parameter name -> its properties, for every parameter the platform publishes."""
+    return {
+        body["Properties"]["Name"]: body["Properties"]
+        for body in resources_of_type(template, "AWS::SSM::Parameter").values()
+    }
+
+
+README_TABLE_ROW = re.compile(
+    r"^\| `(?P<parameter>/coder-production/[a-z0-9-]+)` \| `(?P<output>\w+)` \|", re.MULTILINE
+)
+README_HCL_READ = re.compile(
+    r'^data "aws_ssm_parameter" "(?P<label>\w+)"\s+\{ name = "(?P<parameter>[^"]+)" \}$', re.MULTILINE
+)
+README_HCL_USE = re.compile(r"data\.aws_ssm_parameter\.(?P<label>\w+)\.value")
+
+
+def readme() -> str:
+    return (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readme_bridge_table_is_every_parameter_the_platform_publishes_with_its_output(
+    compiled_platform: TemplateDict,
+) -> None:
+    rows = {m["parameter"]: m["output"] for m in README_TABLE_ROW.finditer(readme())}
+    published = bridge_parameters(compiled_platform)
+    assert sorted(rows) == sorted(published)
+    for parameter, output in rows.items():
+        assert compiled_platform["Outputs"][output]["Value"] == published[parameter]["Value"], parameter
+
+
+def test_the_readme_hcl_reads_parameters_that_exist_and_holds_the_values_the_table_says(
+    compiled_platform: TemplateDict,
+) -> None:
+    reads = {m["label"]: m["parameter"] for m in README_HCL_READ.finditer(readme())}
+    published = bridge_parameters(compiled_platform)
+    assert sorted(reads.values()) == sorted(published), "one data source per published parameter"
+    for label, parameter in reads.items():
+        # The data source is named after the parameter, so the HCL says which value it reads.
+        assert label == parameter.rsplit("/", 1)[1].replace("-", "_"), label
+    used = {m["label"] for m in README_HCL_USE.finditer(readme())}
+    assert used <= set(reads), f"the HCL uses data sources it never declares: {used - set(reads)}"
+    direct_path = {label for label in reads if label.startswith(("direct_path_", "workspace_rule_priority_"))}
+    assert direct_path <= used, f"the direct-path example leaves out {direct_path - used}"
 
 
 def test_workspace_role_the_bridge_hands_out_is_assumable_by_ecs_tasks_only(compiled_platform: TemplateDict) -> None:

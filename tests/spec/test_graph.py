@@ -82,17 +82,35 @@ def test_the_document_is_one_mermaid_block_that_names_its_source() -> None:
 def test_there_is_one_subgraph_per_layer_holding_that_layers_services() -> None:
     found = subgraphs(mermaid(spec()))
     assert sorted(found) == sorted(f"{layer} layer" for layer in ORDER)
-    assert set(found["platform layer"]) == {"alb", "workspaces"} | {node(n) for n in spec().platform.services}
+    assert set(found["platform layer"]) == {"alb", "authenticated", "workspaces"} | {
+        node(n) for n in spec().platform.services
+    }
     assert set(found["observability layer"]) == {node(n) for n in spec().observability.services}
     assert set(found["data layer"]) == {"database", "cache", "file_system"}
     assert found["network layer"] == ["vpc_endpoints"]
 
 
 def test_every_route_host_is_a_thick_edge_from_the_alb_to_its_service() -> None:
-    thick = {(m["target"], m["label"]) for m in edges(mermaid(spec())) if m["arrow"] == "==>"}
+    thick = {(m["target"], m["label"]) for m in edges(mermaid(spec())) if m["arrow"] == "==>" and m["source"] == "alb"}
     routes = {(node(name), s.route.host) for _, name, s in spec().services() if s.route is not None}
     assert len(routes) == 4
-    assert thick == routes
+    assert thick == routes | {("authenticated", "ide.company.com")}
+
+
+def test_the_direct_path_goes_from_the_vpc_through_the_alb_and_the_sign_in_to_the_workspaces() -> None:
+    diagram = mermaid(spec())
+    path = [(m["source"], m["arrow"], m["label"], m["target"]) for m in edges(diagram)]
+    assert ("vpc", "-->", "443", "alb") in path
+    assert ("alb", "==>", "ide.company.com", "authenticated") in path
+    assert ("authenticated", "==>", "13337", "workspaces") in path
+    assert not [edge for edge in path if edge[0] == "alb" and edge[3] == "workspaces"], "no way around the sign-in"
+
+
+def test_without_a_direct_path_the_alb_reaches_the_workspaces_by_port_and_there_is_no_sign_in() -> None:
+    without = spec().model_copy(update={"platform": spec().platform.model_copy(update={"direct_path": None})})
+    diagram = mermaid(without)
+    assert "authenticated" not in diagram
+    assert '  alb -->|"13337"| workspaces' in diagram.splitlines()
 
 
 def test_every_allowed_flow_is_an_edge_labelled_with_its_ports() -> None:
@@ -102,7 +120,9 @@ def test_every_allowed_flow_is_an_edge_labelled_with_its_ports() -> None:
     assert labels[("workspaces", "litellm")] == "4000"
     assert labels[("workspaces", "file_system")] == "2049"
     assert labels[("coder", "clickhouse")] == "8123, 9000"
-    assert {(node(f.source), node(f.target)) for f in flows(spec())} == set(labels)
+    # The direct path's flow is drawn through the sign-in: alb -> authenticated -> workspaces.
+    pairs = {(node(f.source), node(f.target)) for f in flows(spec())} - {("alb", "workspaces")}
+    assert pairs | {("alb", "authenticated"), ("authenticated", "workspaces")} == set(labels)
 
 
 def test_every_edge_joins_nodes_the_diagram_declares() -> None:

@@ -20,7 +20,7 @@ from cfncompiler.spec.load import load_spec
 from cfncompiler.spec.model import Database, Network, RouteKind, Secret, Spec
 from cfncompiler.spec.rules.base import duplicate_ids
 from tests.conftest import Edit, Where
-from tests.spec_edit import only_problem, problems_of
+from tests.spec_edit import edited_spec, only_problem, problems_of
 
 DATABASE_PLACEMENT = "    subnet_tier: data\n    security_group: db\n  cache:"
 CACHE_PLACEMENT = "    subnet_tier: data\n    security_group: db\n    auth_token_secret"
@@ -796,3 +796,83 @@ def test_production_spec_holds_the_designs_network_and_data_values(production_sp
     custom = [s for s in production_spec.data.secrets.values() if "CUSTOM_LLM_API_KEY" in s.keys]
     assert len(custom) == 1
     assert custom[0].keys == ["CUSTOM_LLM_API_KEY", "CUSTOM_LLM_API_BASE", "CUSTOM_LLM_CLAUDE_API_BASE"]
+
+
+# --------------------------------------------------------------------------- the workspaces' direct path
+
+ISSUER = "      issuer: https://login.microsoftonline.com/company.onmicrosoft.com/v2.0\n"
+TOKEN_ENDPOINT = "      token_endpoint: https://login.microsoftonline.com/"
+DIRECT_HOSTS = "    hosts: [ide.company.com]"
+SCOPE = "      scope: openid profile email"
+SESSION = "      session_timeout_seconds: 28800"
+
+# (edits of spec/production.yaml, path, message fragment, where); each is a schema problem (S004).
+DIRECT_PATH_FIELDS = [
+    pytest.param(
+        [(ISSUER, ISSUER.replace("https://", "http://"))],
+        "platform.direct_path.oidc.issuer",
+        "'http://login.microsoftonline.com/company.onmicrosoft.com/v2.0' is not an https:// URL",
+        Where("issuer: http://", "http://"),
+        id="issuer-over-plain-http",
+    ),
+    pytest.param(
+        [(TOKEN_ENDPOINT, TOKEN_ENDPOINT.replace("https://", "https://alb:hunter2@"))],
+        "platform.direct_path.oidc.token_endpoint",
+        "carries a user name or password; credentials belong in data.secrets",
+        Where("token_endpoint:", "https://"),
+        id="token-endpoint-with-credentials",
+    ),
+    pytest.param(
+        [(SCOPE, "      scope: profile email")],
+        "platform.direct_path.oidc.scope",
+        "scope 'profile email' does not include openid, which OIDC sign-in requires",
+        Where("scope: profile", "profile"),
+        id="scope-without-openid",
+    ),
+    pytest.param(
+        [(DIRECT_HOSTS, '    hosts: ["*.company.com"]')],
+        "platform.direct_path.hosts[0]",
+        "'*.company.com' is not a valid value here",
+        Where('hosts: ["*.company.com"]', '"*'),
+        id="wildcard-direct-path-host",
+    ),
+    pytest.param(
+        [(SESSION, "      session_timeout_seconds: 604801")],
+        "platform.direct_path.oidc.session_timeout_seconds",
+        "less than or equal to 604800",
+        Where("session_timeout_seconds:", "604801"),
+        id="session-longer-than-the-alb-allows",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edits", "path", "fragment", "where"), DIRECT_PATH_FIELDS)
+def test_a_direct_path_setting_the_alb_cannot_use_is_a_located_schema_problem(
+    tmp_path: Path, edits: list[Edit], path: str, fragment: str, where: Where
+) -> None:
+    spec = edited_spec(tmp_path, *edits)
+    problems = [p for p in problems_of(spec) if p.path == path]
+    assert len(problems) == 1, f"expected one problem at {path}, got {problems_of(spec)}"
+    assert (problems[0].line, problems[0].column) == where.of(spec)
+    assert fragment in problems[0].message
+    assert problems[0].rule == "S004"
+
+
+def test_the_production_spec_describes_the_direct_path_of_the_design(production_spec: Spec) -> None:
+    direct = production_spec.platform.direct_path
+    assert direct is not None
+    assert direct.hosts == ["ide.company.com"]
+    assert (direct.oidc.client.secret, direct.oidc.client.id_key, direct.oidc.client.secret_key) == (
+        "prod/alb/oidc",
+        "client_id",
+        "client_secret",
+    )
+    assert all(
+        url.startswith("https://")
+        for url in (
+            direct.oidc.issuer,
+            direct.oidc.authorization_endpoint,
+            direct.oidc.token_endpoint,
+            direct.oidc.user_info_endpoint,
+        )
+    )

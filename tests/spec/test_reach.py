@@ -56,6 +56,7 @@ def flow_texts(found: list[Flow]) -> set[str]:
         "langfuse-web -> cache:6379",
         "vpc -> alb:443",
         "vpc -> vpc-endpoints:443",
+        "alb -> workspaces:13337  (route ide.company.com, OIDC sign-in first)",
     ],
 )
 def test_the_production_spec_allows_the_flows_its_design_needs(expected: str) -> None:
@@ -69,6 +70,17 @@ def test_every_route_is_a_flow_from_the_alb_to_the_routed_port_labelled_with_its
     for name, service in routed:
         assert service.route is not None
         assert Flow("alb", name, service.port, "tcp", service.route.host) in found
+
+
+def test_the_direct_path_is_the_alb_reaching_the_workspaces_only_after_an_oidc_sign_in() -> None:
+    to_workspaces = [f for f in flows(spec()) if f.source == "alb" and f.target == "workspaces"]
+    assert to_workspaces == [Flow("alb", "workspaces", 13337, "tcp", "ide.company.com", "oidc")]
+    assert [f for f in flows(spec()) if f.sign_in] == to_workspaces
+
+
+def test_without_a_direct_path_the_alb_reaches_the_workspaces_by_port_alone() -> None:
+    without = spec().model_copy(update={"platform": spec().platform.model_copy(update={"direct_path": None})})
+    assert "alb -> workspaces:13337" in flow_texts(flows(without))
 
 
 def test_a_port_the_group_admits_but_the_target_does_not_listen_on_is_no_flow() -> None:
@@ -199,9 +211,12 @@ def test_reach_json_lists_each_flow_with_its_ports_protocol_and_route() -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) == len(flows(spec()))
-    assert {"from": "alb", "to": "coder", "port": 7080, "protocol": "tcp", "route": "coder.company.com"} in rows
-    assert {"from": "coder", "to": "database", "port": 5432, "protocol": "tcp", "route": None} in rows
-    assert {"from": "workspaces", "to": "file_system", "port": 2049, "protocol": "tcp", "route": None} in rows
+    plain = {"protocol": "tcp", "sign_in": None}
+    assert {"from": "alb", "to": "coder", "port": 7080, "route": "coder.company.com", **plain} in rows
+    assert {"from": "coder", "to": "database", "port": 5432, "route": None, **plain} in rows
+    assert {"from": "workspaces", "to": "file_system", "port": 2049, "route": None, **plain} in rows
+    direct = {"protocol": "tcp", "route": "ide.company.com", "sign_in": "oidc"}
+    assert {"from": "alb", "to": "workspaces", "port": 13337, **direct} in rows
 
 
 def test_reach_on_a_bad_spec_exits_2_with_the_located_problem(tmp_path: Path) -> None:

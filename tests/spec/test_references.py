@@ -39,6 +39,16 @@ MEANINGS: list[tuple[str, Meaning]] = [
     ("execution_role.arn", CrossLayer(contract.execution_role_arn())),
     ("workspace_role.arn", CrossLayer(contract.workspace_role_arn())),
     ("listener.arn", CrossLayer(contract.listener_arn())),
+    ("listener.workspace_priority_first", Known("49000")),
+    ("listener.workspace_priority_last", Known("49999")),
+    ("direct_path.hosts", Known("ide.company.com", is_list=True)),
+    ("direct_path.issuer", Known("https://login.microsoftonline.com/company.onmicrosoft.com/v2.0")),
+    ("direct_path.user_info_endpoint", Known("https://graph.microsoft.com/oidc/userinfo")),
+    ("direct_path.scope", Known("openid profile email")),
+    ("direct_path.session_timeout_seconds", Known("28800")),
+    ("direct_path.secret_arn", CrossLayer(contract.secret_arn("prod/alb/oidc"))),
+    ("direct_path.client_id_key", Known("client_id")),
+    ("direct_path.client_secret_key", Known("client_secret")),
     ("workspaces.log_group", CrossLayer(contract.workspace_log_group())),
     ("project", Known("coder-production")),
     ("region", Known("us-west-2")),
@@ -83,7 +93,11 @@ UNKNOWN = [
     ("service.langfuse-worker.host", "service 'langfuse-worker' has no discovery name, so it has no host"),
     ("file_system.arn", "unknown reference '${file_system.arn}' (choose from: id)"),
     ("cluster.id", "unknown reference '${cluster.id}' (choose from: arn, name)"),
-    ("listener", "unknown reference '${listener}' (choose from: arn)"),
+    ("listener", "unknown reference '${listener}' (choose from: arn, workspace_priority_first,"),
+    (
+        "direct_path.client_secret",
+        "unknown reference '${direct_path.client_secret}' (choose from: authorization_endpoint,",
+    ),
     ("project.name", "'${project.name}' takes no '.name'"),
     ("account.id", "'${account.id}' takes no '.id'"),
 ]
@@ -94,6 +108,19 @@ def test_unknown_reference_says_what_would_be_valid(spec: Spec, reference: str, 
     with pytest.raises(UnknownReference) as caught:
         meaning(spec, reference)
     assert fragment in str(caught.value)
+
+
+def test_the_direct_path_is_no_reference_in_a_spec_without_one(spec: Spec) -> None:
+    without = spec.model_copy(update={"platform": spec.platform.model_copy(update={"direct_path": None})})
+    with pytest.raises(UnknownReference, match=r"names the direct path, but the spec has no platform\.direct_path"):
+        meaning(without, "direct_path.issuer")
+
+
+def test_the_client_secret_itself_can_never_be_referenced(spec: Spec) -> None:
+    """Only the secret's ARN and its key names are words of the spec; its values never are."""
+    for reference in ("direct_path.client_secret", "direct_path.client_id", "direct_path.secret", "direct_path.oidc"):
+        with pytest.raises(UnknownReference):
+            meaning(spec, reference)
 
 
 def test_the_database_password_can_never_be_referenced(spec: Spec) -> None:

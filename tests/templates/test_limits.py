@@ -169,6 +169,12 @@ def test_the_production_spec_is_under_every_limit_and_near_none(production_warni
     assert production_warnings == []
 
 
+def test_the_direct_path_rule_counts_against_the_listener_rule_quota() -> None:
+    (listener,) = [(loc, u) for loc, u in limits.spec_usage(load(PRODUCTION_SPEC)) if u.where == "ALB listener"]
+    assert listener[0] == ("platform", "direct_path", "hosts")
+    assert listener[1].value == 5, "four routed services and the direct path's one rule"
+
+
 # --------------------------------------------------------------------------- spec quotas
 
 

@@ -45,11 +45,13 @@ def report(out_dir: Path, outcome: Outcome) -> None:
 def rules() -> None:
     """List the spec's rules: the id every problem line ends with, its name and what it checks."""
     from cfncompiler.spec.rules import RULES, SCHEMA_RULES
+    from cfncompiler.spec.rules.base import WARNING
 
     for schema_rule in SCHEMA_RULES:
         click.echo(f"{schema_rule.id}  {schema_rule.name:<34} {schema_rule.description}")
     for rule in RULES:
-        click.echo(f"{rule.id}  {rule.name:<34} {rule.description}")
+        severity = f"  ({rule.severity}: printed, synth goes on)" if rule.severity == WARNING else ""
+        click.echo(f"{rule.id}  {rule.name:<34} {rule.description}{severity}")
 
 
 @click.command()
@@ -65,7 +67,15 @@ def reach(spec_path: Path, as_json: bool) -> None:
     found = flows(load_spec(spec_path))
     if as_json:
         rows = [
-            {"from": f.source, "to": f.target, "port": f.port, "protocol": f.protocol, "route": f.route} for f in found
+            {
+                "from": f.source,
+                "to": f.target,
+                "port": f.port,
+                "protocol": f.protocol,
+                "route": f.route,
+                "sign_in": f.sign_in,
+            }
+            for f in found
         ]
         click.echo(json.dumps(rows, indent=2))
         return

@@ -3,7 +3,7 @@ and the Terraform bridge (workspaceOutputs as Outputs and SSM parameters)."""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Output, Ref, Template, ecs, iam, ssm
+from troposphere import GetAtt, Output, Ref, Sub, Template, ecs, iam, ssm
 from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elbv2
 
@@ -20,9 +20,9 @@ from cfncompiler.layers.services import (
     execution_statements,
 )
 from cfncompiler.layers.workspaces import workspace_role
-from cfncompiler.naming import logical_id
+from cfncompiler.naming import DIRECT_PATH_PRIORITY, logical_id
 from cfncompiler.spec.model import Spec
-from cfncompiler.spec.references import CrossLayer, meaning, references
+from cfncompiler.spec.references import CrossLayer, Known, meaning, references
 
 EXECUTION_ROLE = "TaskExecutionRole"
 
@@ -33,6 +33,7 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     key = layer_key(layer, "service logs", for_log_groups=True)
     cluster, capacity = _cluster(layer)
     listener = _load_balancer(layer)
+    _direct_path(layer, listener)
     layer.publish(contract.execution_role_arn(), GetAtt(EXECUTION_ROLE, "Arn"))
     role = layer.add(workspace_role(layer))
     layer.publish(contract.workspace_role_arn(), GetAtt(role, "Arn"))
@@ -160,6 +161,54 @@ def _load_balancer(layer: Layer) -> elbv2.Listener:
     return listener
 
 
+def _direct_path(layer: Layer, listener: elbv2.Listener) -> None:
+    """The workspaces' direct path: every request to its hosts signs in with OIDC at the ALB, then gets a
+    404. Workspace templates put their own rules (the same sign-in, then their target group) in the
+    block of priorities before this one, so nothing on these hosts is ever reached unauthenticated."""
+    direct = layer.spec.platform.direct_path
+    if direct is None:
+        return
+    oidc = direct.oidc
+    secret = layer.resolve(contract.secret_arn(oidc.client.secret))
+
+    def from_secret(key: str) -> Sub:
+        # A dynamic reference: CloudFormation reads the value when it creates or updates the rule.
+        return Sub(f"{{{{resolve:secretsmanager:${{Secret}}:SecretString:{key}}}}}", Secret=secret)
+
+    layer.add(
+        elbv2.ListenerRule(
+            "DirectPathRule",
+            ListenerArn=Ref(listener),
+            Priority=DIRECT_PATH_PRIORITY,
+            Conditions=[
+                elbv2.Condition(Field="host-header", HostHeaderConfig=elbv2.HostHeaderConfig(Values=direct.hosts))
+            ],
+            Actions=[
+                elbv2.ListenerRuleAction(
+                    Type="authenticate-oidc",
+                    Order=1,
+                    AuthenticateOidcConfig=elbv2.ListenerRuleAuthenticateOidcConfig(
+                        Issuer=oidc.issuer,
+                        AuthorizationEndpoint=oidc.authorization_endpoint,
+                        TokenEndpoint=oidc.token_endpoint,
+                        UserInfoEndpoint=oidc.user_info_endpoint,
+                        ClientId=from_secret(oidc.client.id_key),
+                        ClientSecret=from_secret(oidc.client.secret_key),
+                        Scope=oidc.scope,
+                        SessionTimeout=oidc.session_timeout_seconds,
+                        OnUnauthenticatedRequest="authenticate",
+                    ),
+                ),
+                elbv2.ListenerRuleAction(
+                    Type="fixed-response",
+                    Order=2,
+                    FixedResponseConfig=elbv2.FixedResponseConfig(StatusCode="404", ContentType="text/plain"),
+                ),
+            ],
+        )
+    )
+
+
 def _terraform_bridge(layer: Layer) -> None:
     """The design's workspaceOutputs: a stack Output and an SSM parameter per value."""
     bridge = layer.spec.platform.terraform_bridge
@@ -168,7 +217,7 @@ def _terraform_bridge(layer: Layer) -> None:
         value = layer.interpolate(text)
         title = logical_id(name)
         is_list = any(
-            isinstance(m, CrossLayer) and m.value.type.startswith("List<")
+            (isinstance(m, CrossLayer) and m.value.type.startswith("List<")) or (isinstance(m, Known) and m.is_list)
             for m in (meaning(layer.spec, r) for r in references(text))
         )
         layer.add(

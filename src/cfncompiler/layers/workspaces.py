@@ -7,7 +7,7 @@ the platform's cluster, using the values the Terraform bridge publishes.
 from __future__ import annotations
 
 from awacs import ecs as aecs
-from awacs import elasticfilesystem, ssm
+from awacs import elasticfilesystem, kms, secretsmanager, ssm
 from awacs import elasticloadbalancing as elb
 from awacs import iam as aiam
 from awacs.aws import Condition, Null, Statement, StringEquals
@@ -34,6 +34,31 @@ def workspace_role(layer: Layer) -> iam.Role:
             )
         ],
     )
+
+
+def direct_path_client_statements(layer: Layer) -> list[Statement]:
+    """Read the direct path's OIDC client secret, and nothing else in Secrets Manager: workspace templates
+    (run by Coder's provisioner) put the same sign-in in front of their own listener rules."""
+    direct = layer.spec.platform.direct_path
+    if direct is None:
+        return []
+    secret = layer.resolve(contract.secret_arn(direct.oidc.client.secret))
+    return [
+        allow([secretsmanager.GetSecretValue], [secret]),
+        # Secrets are encrypted with the data layer's key; decrypting is allowed for this secret only.
+        allow(
+            [kms.Decrypt],
+            [layer.resolve(contract.data_key_arn())],
+            Condition(
+                StringEquals(
+                    {
+                        "kms:ViaService": Sub("secretsmanager.${AWS::Region}.amazonaws.com"),
+                        "kms:EncryptionContext:SecretARN": secret,
+                    }
+                )
+            ),
+        ),
+    ]
 
 
 def workspace_admin_statements(layer: Layer) -> list[Statement]:
@@ -107,4 +132,5 @@ def workspace_admin_statements(layer: Layer) -> list[Statement]:
             ],
             ["*"],
         ),
+        *direct_path_client_statements(layer),
     ]

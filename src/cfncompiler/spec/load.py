@@ -20,7 +20,7 @@ from cfncompiler.errors import Problem, SpecError
 from cfncompiler.spec.extends import read_document
 from cfncompiler.spec.model import Spec
 from cfncompiler.spec.rules import RULES
-from cfncompiler.spec.rules.base import Loc, Rule
+from cfncompiler.spec.rules.base import ERROR, WARNING, Loc, Rule
 from cfncompiler.spec.source import locate, position
 from cfncompiler.spec.validation import model_at, schema_problems
 
@@ -80,9 +80,10 @@ def rule_problems(document: Any, file: str, spec: Spec | None) -> list[Problem]:
     (a section with a broken service would only repeat that problem in other words).
     """
     found: list[tuple[Loc, Problem]] = []
-    for depth in sorted({_depth(rule) for rule in RULES}, reverse=True):
+    errors = [rule for rule in RULES if rule.severity == ERROR]
+    for depth in sorted({_depth(rule) for rule in errors}, reverse=True):
         deeper = [at for at, _ in found]
-        for rule in (r for r in RULES if _depth(r) == depth):
+        for rule in (r for r in errors if _depth(r) == depth):
             for scope in rule.scopes:
                 for where, value in _parts(scope, document, spec):
                     if any(at[: len(where)] == where for at in deeper):
@@ -91,6 +92,16 @@ def rule_problems(document: Any, file: str, spec: Spec | None) -> list[Problem]:
                         at = (*where, *rel)
                         found.append((at, locate(document, at, message, file, rule=rule.id)))
     return [problem for _, problem in found]
+
+
+def rule_warnings(loaded: LoadedSpec) -> list[Problem]:
+    """What the warning rules find in a valid spec, located like problems; none of it stops synth."""
+    found: list[Problem] = []
+    for rule in (r for r in RULES if r.severity == WARNING):
+        for scope in rule.scopes:
+            for where, value in _parts(scope, loaded.document, loaded.spec):
+                found += [loaded.problem((*where, *rel), message, rule.id) for rel, message in rule.check(value)]
+    return sorted(found, key=lambda p: (p.file, p.line, p.column, p.message))
 
 
 def _depth(rule: Rule) -> int:

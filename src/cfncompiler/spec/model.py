@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -266,6 +268,13 @@ class Secret(SpecModel):
         default=None, description="JSON keys an operator fills in after the first deploy"
     )
     generate: Generate | None = Field(default=None, description="let Secrets Manager create the value")
+    kept_for: Description | None = Field(
+        default=None,
+        description=(
+            "why the secret exists though nothing in the spec uses it yet (a later step, a reader outside "
+            "the spec); without it an unused secret is a warning (S417)"
+        ),
+    )
 
     @property
     def keys(self) -> list[str]:
@@ -329,7 +338,13 @@ class Route(SpecModel):
     )
     health_path: Annotated[str, Field(pattern=r"^/\S*$", description="HTTP path the ALB polls")]
     priority: int | None = Field(
-        default=None, ge=1, le=50000, description="listener rule priority; derived from the host when omitted"
+        default=None,
+        ge=1,
+        le=50000,
+        description=(
+            "listener rule priority, 1-48999 (49000-50000 are kept for the workspaces' direct path); "
+            "derived from the host when omitted"
+        ),
     )
 
 
@@ -415,6 +430,74 @@ class Certificate(SpecModel):
         return [self.domain, *self.alternative_names]
 
 
+def _https_url(value: str) -> str:
+    # The ALB calls the token and user-info endpoints itself and sends browsers to the authorization
+    # endpoint; it accepts nothing but https, and a URL with user:password@ would put a credential here.
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} is not an https:// URL (the ALB speaks to the OIDC provider over TLS only)")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"{value!r} carries a user name or password; credentials belong in data.secrets")
+    return value
+
+
+HttpsUrl = Annotated[
+    str,
+    AfterValidator(_https_url),
+    Field(min_length=9, max_length=2048, json_schema_extra={"pattern": r"^https://[^\s/?#@]+(/\S*)?$"}),
+]
+# A host name without a wildcard: a direct path names the hosts it guards one by one.
+HostName = Annotated[
+    str, Field(pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", max_length=253)
+]
+# OAuth scopes: printable ASCII words (no quote or backslash) separated by single spaces.
+Scope = Annotated[str, Field(pattern=r"^[!#-\[\]-~]+( [!#-\[\]-~]+)*$", max_length=1024)]
+
+
+class OidcClient(SpecModel):
+    secret: SecretName = Field(
+        description=(
+            "a provided secret under data.secrets holding the OIDC client's id and secret as JSON keys; "
+            "the ALB reads it through dynamic references, never as a value in a template"
+        )
+    )
+    id_key: SecretKey = Field(description="JSON key of the client id inside that secret")
+    secret_key: SecretKey = Field(description="JSON key of the client secret inside that secret")
+
+
+class OidcProvider(SpecModel):
+    issuer: HttpsUrl = Field(description="the provider's issuer, exactly as its discovery document gives it")
+    authorization_endpoint: HttpsUrl = Field(description="where the ALB sends a browser to sign in")
+    token_endpoint: HttpsUrl = Field(description="where the ALB exchanges the sign-in code for tokens")
+    user_info_endpoint: HttpsUrl = Field(description="where the ALB reads the signed-in user's claims")
+    scope: Scope = Field(description="OAuth scopes the ALB asks for, separated by spaces; must include openid")
+    session_timeout_seconds: int = Field(
+        ge=1, le=604800, description="how long an ALB sign-in session lasts before the user signs in again (max 7 days)"
+    )
+    client: OidcClient = Field(description="which secret holds the client id and secret the ALB signs in with")
+
+    @field_validator("scope")
+    @classmethod
+    def _asks_for_openid(cls, scope: str) -> str:
+        if "openid" not in scope.split(" "):
+            raise ValueError(f"scope {scope!r} does not include openid, which OIDC sign-in requires")
+        return scope
+
+
+class DirectPath(SpecModel):
+    hosts: list[HostName] = Field(
+        min_length=1,
+        max_length=5,
+        description=(
+            "host names of the workspaces' direct path through the ALB (at most 5, one listener rule's "
+            "condition values); each must be on the certificate"
+        ),
+    )
+    oidc: OidcProvider = Field(
+        description="the OIDC provider the ALB signs users in with before anything on these hosts is reached"
+    )
+
+
 class Cluster(SpecModel):
     container_insights: bool = Field(description="collect Container Insights metrics")
     capacity_providers: list[CapacityProvider] = Field(
@@ -458,6 +541,13 @@ class Platform(SpecModel):
     asset_fetcher_image: Image = Field(description="image that copies a service's assets from S3 before it starts")
     workspaces: Workspaces = Field(description="how Coder workspaces run")
     terraform_bridge: TerraformBridge = Field(description="values published for Terraform workspace templates")
+    direct_path: DirectPath | None = Field(
+        default=None,
+        description=(
+            "the workspaces' direct path through the ALB: its hosts answer only after an OIDC sign-in "
+            "at the ALB (then 404, until a workspace template adds its own rule)"
+        ),
+    )
     services: dict[Name, Service] = Field(description="Fargate services of the platform layer, by name")
 
 

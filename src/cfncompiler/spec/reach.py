@@ -19,6 +19,7 @@ HTTPS_PORT = 443
 VPC = "vpc"
 # Entities that are not services; a service may not take one of these names.
 RESERVED_NAMES = frozenset({"alb", "workspaces", "database", "cache", "file_system", "vpc-endpoints", VPC})
+DIRECT_PATH_SIGN_IN = "oidc"
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,15 @@ class Flow:
     port: int
     protocol: str = "tcp"
     route: str | None = None  # the host, when the flow is an ALB route
+    sign_in: str | None = None  # "oidc": the ALB signs the user in before anything passes (the direct path)
 
     def __str__(self) -> str:
         text = f"{self.source} -> {self.target}:{self.port}"
         if self.protocol != "tcp":
             text += f"/{self.protocol}"
-        return text + (f"  (route {self.route})" if self.route else "")
+        if self.route is None:
+            return text
+        return text + f"  (route {self.route}" + (", OIDC sign-in first)" if self.sign_in else ")")
 
 
 def entities(spec: Spec) -> list[Entity]:
@@ -62,6 +66,11 @@ def flows(spec: Spec) -> list[Flow]:
     groups = spec.network.security_groups
     members = entities(spec)
     routes = {name: service.route.host for _, name, service in spec.services() if service.route is not None}
+    signed_in: dict[str, str] = {}
+    if spec.platform.direct_path is not None:
+        # The direct path: the ALB reaches the workspaces on its hosts only after an OIDC sign-in.
+        routes["workspaces"] = ", ".join(spec.platform.direct_path.hosts)
+        signed_in["workspaces"] = DIRECT_PATH_SIGN_IN
     found: set[Flow] = set()
     for target in members:
         group = groups.get(target.group)
@@ -79,7 +88,8 @@ def flows(spec: Spec) -> list[Flow]:
                         continue
                     if _egress_allows(groups.get(source.group), target.group, port, rule.protocol):
                         route = routes.get(target.name) if source.name == "alb" else None
-                        found.add(Flow(source.name, target.name, port, rule.protocol, route))
+                        sign_in = signed_in.get(target.name) if route else None
+                        found.add(Flow(source.name, target.name, port, rule.protocol, route, sign_in))
     return sorted(found)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from cfncompiler import contract
 from cfncompiler.contract import Value
+from cfncompiler.naming import WORKSPACE_PRIORITIES
 
 if TYPE_CHECKING:
     from cfncompiler.spec.model import Spec
@@ -28,6 +29,7 @@ class Known:
     """A value the compiler knows now; it is written into the template as text."""
 
     text: str
+    is_list: bool = False  # comma-separated items (an SSM StringList when published on the bridge)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,29 @@ def _service(spec: Spec, rest: list[str], reference: str) -> Meaning:
     return Known(f"{service.discovery}.{spec.network.service_discovery.namespace}")
 
 
+def _direct_path(spec: Spec, rest: list[str], reference: str) -> Meaning:
+    direct = spec.platform.direct_path
+    if direct is None:
+        raise UnknownReference(f"'${{{reference}}}' names the direct path, but the spec has no platform.direct_path")
+    oidc = direct.oidc
+    return _one(
+        rest,
+        reference,
+        {
+            "hosts": Known(",".join(direct.hosts), is_list=True),
+            "issuer": Known(oidc.issuer),
+            "authorization_endpoint": Known(oidc.authorization_endpoint),
+            "token_endpoint": Known(oidc.token_endpoint),
+            "user_info_endpoint": Known(oidc.user_info_endpoint),
+            "scope": Known(oidc.scope),
+            "session_timeout_seconds": Known(str(oidc.session_timeout_seconds)),
+            "secret_arn": CrossLayer(contract.secret_arn(oidc.client.secret)),
+            "client_id_key": Known(oidc.client.id_key),
+            "client_secret_key": Known(oidc.client.secret_key),
+        },
+    )
+
+
 Resolver = Callable[["Spec", list[str], str], Meaning]
 
 
@@ -155,7 +180,15 @@ _RESOLVERS: dict[str, Resolver] = {
     "cluster": _fixed({"arn": CrossLayer(contract.cluster_arn()), "name": CrossLayer(contract.cluster_name())}),
     "execution_role": _fixed({"arn": CrossLayer(contract.execution_role_arn())}),
     "workspace_role": _fixed({"arn": CrossLayer(contract.workspace_role_arn())}),
-    "listener": _fixed({"arn": CrossLayer(contract.listener_arn())}),
+    "listener": _fixed(
+        {
+            "arn": CrossLayer(contract.listener_arn()),
+            # The block of priorities workspace templates' own rules take (naming.WORKSPACE_PRIORITIES).
+            "workspace_priority_first": Known(str(WORKSPACE_PRIORITIES[0])),
+            "workspace_priority_last": Known(str(WORKSPACE_PRIORITIES[-1])),
+        }
+    ),
+    "direct_path": _direct_path,
     "workspaces": _fixed({"log_group": CrossLayer(contract.workspace_log_group())}),
     "project": _scalar(lambda spec: Known(spec.project)),
     "region": _scalar(lambda spec: Known(spec.region)),

@@ -76,15 +76,20 @@ def template_usage(where: str, template: dict[str, Any], text: str) -> list[Usag
 
 def spec_usage(loaded: LoadedSpec) -> Iterator[tuple[tuple[str | int, ...], Usage]]:
     spec = loaded.spec
-    routes = [(section, name) for section, name, service in spec.services() if service.route is not None]
-    if routes:
-        section, name = routes[-1]
+    # One listener rule per routed service, and one for the direct path's hosts (the rules workspace
+    # templates add at run time count against the same quota, but the spec cannot know how many).
+    rules: list[tuple[str | int, ...]] = [
+        (section, "services", name, "route") for section, name, service in spec.services() if service.route is not None
+    ]
+    if spec.platform.direct_path is not None:
+        rules.append(("platform", "direct_path", "hosts"))
+    if rules:
         yield (
-            (section, "services", name, "route"),
+            rules[-1],
             Usage(
                 "ALB listener",
                 "routed hosts",
-                len(routes),
+                len(rules),
                 LISTENER_RULES,
                 "ask AWS for a higher quota or add a listener",
             ),

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from cfncompiler.errors import Problem
 from cfncompiler.naming import listener_priority
-from cfncompiler.spec.load import load, rule_problems
+from cfncompiler.spec.load import load, rule_problems, rule_warnings
+from cfncompiler.spec.rules.cross_section import secret_users
+from tests.env_support import run
 from tests.spec_edit import (
     Edit,
     edit,
@@ -48,6 +51,11 @@ CODER_PRIORITY = listener_priority("coder.company.com", None)
 SERVICE_TO_SERVICE = "        - {from: ecs-services, ports: [4000, 8123, 9000], description: Service to service}"
 CLUSTER_PROVIDERS = "    capacity_providers: [fargate, fargate-spot]"
 KP_NEEDS = "      needs: [litellm]\n"
+DIRECT_HOSTS = "    hosts: [ide.company.com]"
+DIRECT_CLIENT = "client: {secret: prod/alb/oidc, id_key: client_id, secret_key: client_secret}"
+CERTIFICATE_NAMES = '    alternative_names: ["*.company.com", ide.company.com]'
+ALB_EGRESS = "      egress: all\n    ecs-services:"
+WORKSPACES_FROM_ALB = "        - {from: alb, ports: [13337], description: ALB to code-server}"
 
 
 def route(host: str, extra: str = "") -> str:
@@ -185,6 +193,103 @@ BAD = [
         f"listener priority {CODER_PRIORITY} is already taken by 'coder'; set route.priority",
         ("/api/public/health", "route"),
         id="routes-priority-taken",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 49500"))],
+        "observability.services.langfuse-web.route.priority",
+        "listener priority 49500 is reserved for workspace templates' own rules (49000-49999); choose 1-48999",
+        ("/api/public/health", "49500"),
+        id="routes-priority-in-the-workspace-block",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 50000"))],
+        "observability.services.langfuse-web.route.priority",
+        "listener priority 50000 is reserved for the workspaces' direct path (50000); choose 1-48999",
+        ("/api/public/health", "50000"),
+        id="routes-priority-of-the-direct-path",
+    ),
+    # direct_path_hosts_are_served
+    pytest.param(
+        [(CERTIFICATE_NAMES, "    alternative_names: [ai.company.com, admin.company.com, langfuse.company.com]")],
+        "platform.direct_path.hosts[0]",
+        "ide.company.com is not covered by the certificate "
+        "(coder.company.com, ai.company.com, admin.company.com, langfuse.company.com); "
+        "add it to platform.certificate.alternative_names",
+        (DIRECT_HOSTS, "ide.company.com"),
+        id="direct-path-host-missing-from-the-certificate",
+    ),
+    pytest.param(
+        [(DIRECT_HOSTS, "    hosts: [ide.eu.company.com]")],
+        "platform.direct_path.hosts[0]",
+        "ide.eu.company.com is not covered by the certificate (coder.company.com, *.company.com, ide.company.com)",
+        ("hosts: [ide.eu", "ide.eu.company.com"),
+        id="direct-path-host-below-the-wildcard",
+    ),
+    pytest.param(
+        [(DIRECT_HOSTS, "    hosts: [ide.company.com, ide.company.com]")],
+        "platform.direct_path.hosts[1]",
+        "host ide.company.com is listed more than once",
+        ("hosts: [ide.company.com, ide", "ide.company.com]"),
+        id="direct-path-host-listed-twice",
+    ),
+    pytest.param(
+        [(DIRECT_HOSTS, "    hosts: [ide.company.com, ai.company.com]")],
+        "platform.direct_path.hosts[1]",
+        "host ai.company.com is routed to 'litellm' already; the direct path needs a host of its own",
+        ("hosts: [ide.company.com, ai", "ai.company.com"),
+        id="direct-path-host-routed-to-a-service",
+    ),
+    # secrets_exist, for the direct path's client
+    pytest.param(
+        [(DIRECT_CLIENT, DIRECT_CLIENT.replace("prod/alb/oidc", "prod/alb/oidcx"))],
+        "platform.direct_path.oidc.client.secret",
+        "unknown secret 'prod/alb/oidcx' (data.secrets has: prod/coder/oidc, prod/alb/oidc,",
+        ("client: {secret:", "prod/alb/oidcx"),
+        id="direct-path-client-unknown-secret",
+    ),
+    pytest.param(
+        [(DIRECT_CLIENT, DIRECT_CLIENT.replace("prod/alb/oidc", "prod/litellm/master-key"))],
+        "platform.direct_path.oidc.client.secret",
+        "secret 'prod/litellm/master-key' is generated, but the OIDC client's id and secret come from the provider",
+        ("client: {secret:", "prod/litellm/master-key"),
+        id="direct-path-client-generated-secret",
+    ),
+    pytest.param(
+        [(DIRECT_CLIENT, DIRECT_CLIENT.replace("id_key: client_id", "id_key: clientid"))],
+        "platform.direct_path.oidc.client.id_key",
+        "secret 'prod/alb/oidc' has no key 'clientid' (keys: client_id, client_secret)",
+        ("client: {secret:", "clientid"),
+        id="direct-path-client-unknown-key",
+    ),
+    # direct_path_is_reachable
+    pytest.param(
+        [(LB_TIER, LB_TIER.replace("subnet_tier: app", "subnet_tier: data   # no NAT here"))],
+        "platform.load_balancer.subnet_tier",
+        "an internal ALB reaches the internet only through a NAT gateway; tier 'data' routes to none",
+        ("# no NAT here", "data"),
+        id="direct-path-alb-without-a-nat-gateway",
+    ),
+    pytest.param(
+        [
+            (
+                ALB_EGRESS,
+                "      egress:   # no way to the provider\n"
+                "        - {to: ecs-services, ports: [7080, 9000, 4000, 3000, 8100], description: Services}\n"
+                "        - {to: ecs-workspaces, ports: [13337], description: Workspaces}\n"
+                "    ecs-services:",
+            )
+        ],
+        "network.security_groups.alb.egress",
+        "security group 'alb' does not let tcp 443 out to anywhere",
+        ("# no way to the provider", "egress"),
+        id="direct-path-alb-cannot-call-the-provider",
+    ),
+    pytest.param(
+        [(WORKSPACES_FROM_ALB, WORKSPACES_FROM_ALB.replace("from: alb", "from: vpc"))],
+        "platform.direct_path.hosts",
+        "the direct path leads to no workspace: security group 'ecs-workspaces' admits no port from 'alb'",
+        (DIRECT_HOSTS, "hosts"),
+        id="direct-path-alb-cannot-reach-the-workspaces",
     ),
     # routes_are_open
     pytest.param(
@@ -325,8 +430,14 @@ GOOD = [
     pytest.param([(WORKSPACES, WORKSPACES.replace("subnet_tier: app", "subnet_tier: data"))], id="placements-known"),
     pytest.param([(CODER_PLACEMENT, CODER_PLACEMENT.replace("app", "data"))], id="placements-service-in-other-tier"),
     pytest.param([(LANGFUSE_ROUTE, route("traces.company.com"))], id="routes-host-under-the-wildcard"),
-    pytest.param([(LANGFUSE_ROUTE, route("ide.company.com"))], id="routes-host-named-by-the-certificate"),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("ide.company.com")), (DIRECT_HOSTS, "    hosts: [ws.company.com]")],
+        id="routes-host-named-by-the-certificate",
+    ),
     pytest.param([(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 1"))], id="routes-explicit-priority"),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 48999"))], id="routes-last-priority-of-the-block"
+    ),
     pytest.param(
         [(ALB_TO_SERVICES, ALB_TO_SERVICES.replace("9000, ", ""))], id="routes-closing-an-unrouted-port-is-fine"
     ),
@@ -348,6 +459,24 @@ GOOD = [
     pytest.param(
         [("      cluster-arn: ${cluster.arn}", "      cluster-name: ${cluster.name}")],
         id="bridge-may-reuse-a-name-for-its-value",
+    ),
+    pytest.param([(DIRECT_HOSTS, "    hosts: [ide.company.com, workspaces.company.com]")], id="direct-path-two-hosts"),
+    pytest.param(
+        [(DIRECT_CLIENT, DIRECT_CLIENT.replace("prod/alb/oidc", "prod/coder/oidc"))],
+        id="direct-path-client-shared-with-coder",
+    ),
+    pytest.param(
+        [
+            (
+                ALB_EGRESS,
+                "      egress:\n"
+                "        - {to: ecs-services, ports: [7080, 9000, 4000, 3000, 8100], description: Services}\n"
+                "        - {to: ecs-workspaces, ports: [13337], description: Workspaces}\n"
+                "        - {to: anywhere, ports: [443], description: The OIDC provider}\n"
+                "    ecs-services:",
+            )
+        ],
+        id="direct-path-alb-lets-out-only-what-it-routes-and-443",
     ),
     pytest.param([(CODER_SIZE, CODER_SIZE.replace("memory: 4096", "memory: 8192"))], id="fargate-largest-for-1-vcpu"),
     pytest.param([(KP_SIZE, KP_SIZE.replace("memory: 512", "memory: 2048"))], id="fargate-largest-for-quarter-vcpu"),
@@ -381,10 +510,92 @@ def test_a_route_is_dead_when_the_load_balancer_group_does_not_let_the_port_out(
         "      egress:\n        - {to: ecs-services, ports: [7080], description: Coder only}\n    ecs-services:"
     )
     problems = problems_of(edited_spec(tmp_path, (alb_egress, only_coder)))
-    dead = {p.path: p.message for p in problems}
+    # (The direct path is cut off too, reported by S416; this test is about the routes.)
+    dead = {p.path: p.message for p in problems if p.rule == "S409"}
     assert sorted(dead) == [
         "observability.services.langfuse-web.ports[0]",
         "platform.services.key-provisioner.ports[0]",
         "platform.services.litellm.ports[0]",
     ]
     assert "litellm is routed on port 4000, but the ALB cannot reach it" in dead["platform.services.litellm.ports[0]"]
+
+
+# --------------------------------------------------------------------------- warnings: secrets_are_used
+
+LAST_SECRET = (
+    "    prod/redis/auth-token:\n"
+    "      description: Redis AUTH token\n"
+    "      generate: {length: 64, alphabet: alphanumeric}\n"
+)
+SPARE_SECRET = (
+    "    prod/later/webhook:\n      description: Signing key of a webhook not built yet\n      generate: {length: 48}\n"
+)
+ALB_OIDC_SECRET = "    prod/alb/oidc:\n      description: Azure AD client for the ALB's direct OIDC path\n"
+
+# (edits, dotted path, message fragment, (line marker, token) of the reported position)
+WARNED = [
+    pytest.param(
+        [(LAST_SECRET, LAST_SECRET + SPARE_SECRET)],
+        "data.secrets.prod/later/webhook",
+        "secret 'prod/later/webhook' is used by no service, listener rule, cache or bridge value; use it, remove it, "
+        "or say why it is kept with 'kept_for: <reason>'",
+        ("prod/later/webhook:", "prod/later/webhook"),
+        id="secret-nothing-uses",
+    ),
+    pytest.param(
+        [(ALB_OIDC_SECRET, ALB_OIDC_SECRET + "      kept_for: the ALB direct path, a later step\n")],
+        "data.secrets.prod/alb/oidc.kept_for",
+        "secret 'prod/alb/oidc' is used by the direct path's listener rule; 'kept_for' no longer says anything true",
+        ("kept_for: the ALB", "the ALB"),
+        id="secret-kept-for-later-but-used-now",
+    ),
+]
+
+
+def warnings_of(spec_path: Path) -> list[Problem]:
+    return rule_warnings(load(spec_path))
+
+
+@pytest.mark.parametrize(("edits", "path", "fragment", "at"), WARNED)
+def test_a_warning_rule_reports_at_its_line_and_the_spec_still_loads(
+    tmp_path: Path, edits: list[Edit], path: str, fragment: str, at: tuple[str, str]
+) -> None:
+    text = edit(production_text(), *edits)
+    (warning,) = warnings_of(edited_spec(tmp_path, *edits))
+    assert (warning.path, warning.rule) == (path, "S417")
+    assert fragment in warning.message
+    assert (warning.line, warning.column) == position(text, *at)
+
+
+def test_a_secret_kept_for_a_reason_is_not_reported(tmp_path: Path) -> None:
+    kept = SPARE_SECRET + "      kept_for: the release webhook of the next step\n"
+    assert warnings_of(edited_spec(tmp_path, (LAST_SECRET, LAST_SECRET + kept))) == []
+
+
+def test_the_production_spec_uses_every_secret_it_creates() -> None:
+    assert rule_warnings(production().loaded) == []
+
+
+def test_a_secret_counts_as_used_by_a_service_the_cache_the_direct_path_and_the_bridge() -> None:
+    users = secret_users(production().spec)
+    assert users["prod/alb/oidc"] == ["the direct path's listener rule", "bridge value 'direct-path-oidc-secret-arn'"]
+    assert users["prod/redis/auth-token"] == [
+        "service 'langfuse-web'",
+        "service 'langfuse-worker'",
+        "the cache's AUTH token",
+    ]
+    assert users["prod/coder/oidc"] == ["service 'coder'", "service 'coder'"]
+
+
+def test_synth_prints_an_unused_secret_as_a_located_warning_and_still_writes(tmp_path: Path) -> None:
+    spec_path = edited_spec(tmp_path, (LAST_SECRET, LAST_SECRET + SPARE_SECRET))
+    out = tmp_path / "out"
+    result = run("synth", "--spec", spec_path, "--out", out, "--no-lint")
+    assert result.exit_code == 0, result.output
+    line, column = position(spec_path.read_text(encoding="utf-8"), "prod/later/webhook:", "prod/later/webhook")
+    assert result.stderr.splitlines() == [
+        f"warning: {spec_path}:{line}:{column}: data.secrets.prod/later/webhook: secret 'prod/later/webhook' is used "
+        "by no service, listener rule, cache or bridge value; use it, remove it, or say why it is kept with "
+        "'kept_for: <reason>' [S417]"
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["data.yaml", "network.yaml", "observability.yaml", "platform.yaml"]

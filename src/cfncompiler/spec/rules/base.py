@@ -31,23 +31,34 @@ SECRET = "data.secrets.*"
 SERVICE = ("platform.services.*", "observability.services.*")
 
 
+# Severities: an error stops synth (nothing is written); a warning is printed and synth goes on.
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     description: str
     scopes: tuple[str, ...]
     check: Check
+    severity: str = ERROR
 
     @property
     def name(self) -> str:
         return self.check.__name__.replace("_", "-")
 
 
-def rule(rule_id: str, description: str, scope: str | tuple[str, ...]) -> Callable[[Check], Rule]:
-    """Declare a rule: ``@rule("S103", "subnets lie inside the VPC", NETWORK)`` over its check."""
+def rule(
+    rule_id: str, description: str, scope: str | tuple[str, ...], *, severity: str = ERROR
+) -> Callable[[Check], Rule]:
+    """Declare a rule: ``@rule("S103", "subnets lie inside the VPC", NETWORK)`` over its check.
+
+    A ``severity=WARNING`` rule reads only a spec that is valid, and what it finds never stops synth.
+    """
 
     def declare(check: Check) -> Rule:
-        return Rule(rule_id, description, (scope,) if isinstance(scope, str) else scope, check)
+        return Rule(rule_id, description, (scope,) if isinstance(scope, str) else scope, check, severity)
 
     return declare
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cfncompiler import contract
 from cfncompiler.contract import platform_outputs
-from cfncompiler.naming import listener_priority, logical_id
-from cfncompiler.spec.model import DATABASE_SECRET, DATABASE_SECRET_KEYS, S3_NAME_MAX, S3_NAME_OVERHEAD, Service, Spec
-from cfncompiler.spec.reach import RESERVED_NAMES, flows, unmet_needs
+from cfncompiler.naming import ROUTE_PRIORITIES, listener_priority, logical_id, reserved_priority
+from cfncompiler.spec.model import (
+    ANYWHERE_PEER,
+    DATABASE_SECRET,
+    DATABASE_SECRET_KEYS,
+    S3_NAME_MAX,
+    S3_NAME_OVERHEAD,
+    RouteKind,
+    Service,
+    Spec,
+)
+from cfncompiler.spec.reach import HTTPS_PORT, RESERVED_NAMES, flows, unmet_needs
 from cfncompiler.spec.references import CrossLayer, UnknownReference, meaning, references
-from cfncompiler.spec.rules.base import SPEC, Loc, Violation, rule, unknown_group, unknown_tier
+from cfncompiler.spec.rules.base import SPEC, WARNING, Loc, Violation, rule, unknown_group, unknown_tier
 from cfncompiler.spec.rules.network import one_subnet_per_az
 
 ServiceEntry = tuple[Loc, str, Service]
@@ -100,10 +110,11 @@ def database_spans_two_azs(spec: Spec) -> Iterator[Violation]:
         yield ("data", "database", "subnet_tier"), "RDS needs subnets in at least two availability zones"
 
 
-@rule("S406", "a service's secrets name secrets (and keys) that exist", SPEC)
+@rule("S406", "a service's secrets and the direct path's client name secrets (and keys) that exist", SPEC)
 def secrets_exist(spec: Spec) -> Iterator[Violation]:
 
     secrets = spec.data.secrets
+    yield from _direct_path_client_exists(spec)
     for where, _, service in all_services(spec):
         for env, ref in service.secrets.items():
             at = (*where, "secrets", env)
@@ -123,6 +134,33 @@ def secrets_exist(spec: Spec) -> Iterator[Violation]:
                 yield at, f"secret '{ref.secret}' holds keys {', '.join(keys)}; say which one with 'key:'"
             elif keys is not None and ref.key not in keys:
                 yield (*at, "key"), f"secret '{ref.secret}' has no key '{ref.key}' (keys: {', '.join(keys)})"
+
+
+def _direct_path_client_exists(spec: Spec) -> Iterator[Violation]:
+    """The ALB reads the client id and secret as two JSON keys of one provided secret."""
+    direct = spec.platform.direct_path
+    if direct is None:
+        return
+    client = direct.oidc.client
+    at: Loc = ("platform", "direct_path", "oidc", "client")
+    secret = spec.data.secrets.get(client.secret)
+    if secret is None:
+        yield (*at, "secret"), f"unknown secret '{client.secret}' (data.secrets has: {', '.join(spec.data.secrets)})"
+        return
+    if secret.provided is None:
+        yield (
+            (*at, "secret"),
+            (
+                f"secret '{client.secret}' is generated, but the OIDC client's id and secret come from the "
+                f"provider: make it 'provided: [{client.id_key}, {client.secret_key}]'"
+            ),
+        )
+        return
+    for field, key in (("id_key", client.id_key), ("secret_key", client.secret_key)):
+        if key not in secret.keys:
+            yield (*at, field), f"secret '{client.secret}' has no key '{key}' (keys: {', '.join(secret.keys)})"
+    if client.id_key == client.secret_key:
+        yield (*at, "secret_key"), f"the client id and the client secret cannot both be key '{client.id_key}'"
 
 
 @rule("S407", "a service's buckets and asset bucket exist", SPEC)
@@ -199,7 +237,11 @@ def capacity_is_offered(spec: Spec) -> Iterator[Violation]:
                 )
 
 
-@rule("S411", "routes have distinct hosts and listener priorities, each on the certificate", SPEC)
+@rule(
+    "S411",
+    "routes have distinct hosts and listener priorities outside the reserved ones, each host on the certificate",
+    SPEC,
+)
 def routes_are_distinct(spec: Spec) -> Iterator[Violation]:
     hosts: dict[str, str] = {}
     priorities: dict[int, str] = {}
@@ -211,7 +253,16 @@ def routes_are_distinct(spec: Spec) -> Iterator[Violation]:
             yield (*where, "route", "host"), f"host {route.host} is already routed to '{hosts[route.host]}'"
         hosts.setdefault(route.host, name)
         priority = listener_priority(route.host, route.priority)
-        if priority in priorities:
+        reserved = reserved_priority(priority)
+        if reserved is not None:
+            yield (
+                (*where, "route", "priority"),
+                (
+                    f"listener priority {priority} is reserved for {reserved}; "
+                    f"choose {ROUTE_PRIORITIES[0]}-{ROUTE_PRIORITIES[-1]}"
+                ),
+            )
+        elif priority in priorities:
             yield (
                 (*where, "route"),
                 (f"listener priority {priority} is already taken by '{priorities[priority]}'; set route.priority"),
@@ -277,6 +328,126 @@ def needs_are_reachable(spec: Spec) -> Iterator[Violation]:
     yield from unmet_needs(spec)
 
 
+@rule("S415", "the direct path's hosts are on the certificate, listed once, and routed to no service", SPEC)
+def direct_path_hosts_are_served(spec: Spec) -> Iterator[Violation]:
+    direct = spec.platform.direct_path
+    if direct is None:
+        return
+    names = spec.platform.certificate.names
+    routed = {s.route.host: name for _, name, s in spec.services() if s.route is not None}
+    for index, host in enumerate(direct.hosts):
+        where: Loc = ("platform", "direct_path", "hosts", index)
+        if host in direct.hosts[:index]:
+            yield where, f"host {host} is listed more than once"
+        elif not _covered(host, names):
+            yield (
+                where,
+                (
+                    f"{host} is not covered by the certificate ({', '.join(names)}); add it to "
+                    "platform.certificate.alternative_names, or a wildcard over it"
+                ),
+            )
+        if host in routed:
+            yield (
+                where,
+                (
+                    f"host {host} is routed to '{routed[host]}' already; the direct path needs a host of its own "
+                    "(a service behind it would be reached without the sign-in)"
+                ),
+            )
+
+
+@rule("S416", "the direct path's ALB can reach the OIDC provider and the workspaces", SPEC)
+def direct_path_is_reachable(spec: Spec) -> Iterator[Violation]:
+    """The ALB itself calls the provider's token and user-info endpoints; being internal, it has
+    private addresses only, so it reaches them through a NAT gateway and an egress rule for 443."""
+    direct = spec.platform.direct_path
+    lb = spec.platform.load_balancer
+    groups = spec.network.security_groups
+    if direct is None or lb.security_group not in groups or lb.subnet_tier not in spec.network.tiers:
+        return  # placements_exist reports an unknown group or tier once
+    route = spec.network.tiers[lb.subnet_tier]
+    if route is not RouteKind.NAT:
+        yield (
+            ("platform", "load_balancer", "subnet_tier"),
+            (
+                f"the direct path's ALB calls the OIDC provider's token and user-info endpoints itself, and an "
+                f"internal ALB reaches the internet only through a NAT gateway; tier '{lb.subnet_tier}' routes "
+                f"to {route.value}"
+            ),
+        )
+    egress = groups[lb.security_group].egress
+    if egress != "all" and not any(
+        rule.peer == ANYWHERE_PEER and rule.protocol == "tcp" and HTTPS_PORT in rule.ports
+        for rule in (egress if isinstance(egress, list) else [])
+    ):
+        yield (
+            ("network", "security_groups", lb.security_group, "egress"),
+            (
+                f"the direct path's ALB calls the OIDC provider over HTTPS, but security group "
+                f"'{lb.security_group}' does not let tcp 443 out to anywhere"
+            ),
+        )
+    if not any(f.source == "alb" and f.target == "workspaces" for f in flows(spec)):
+        group = spec.platform.workspaces.security_group
+        yield (
+            ("platform", "direct_path", "hosts"),
+            (
+                f"the direct path leads to no workspace: security group '{group}' admits no port from "
+                f"'{lb.security_group}' that '{lb.security_group}' lets out "
+                f"(network.security_groups.{group}.ingress / .{lb.security_group}.egress)"
+            ),
+        )
+
+
+def secret_users(spec: Spec) -> dict[str, list[str]]:
+    """Secret name -> what in the spec uses it: services, the direct path's listener rule, the cache, the bridge."""
+    users: dict[str, list[str]] = {}
+    for _, name, service in all_services(spec):
+        for ref in service.secrets.values():
+            users.setdefault(ref.secret, []).append(f"service '{name}'")
+    if spec.platform.direct_path is not None:
+        users.setdefault(spec.platform.direct_path.oidc.client.secret, []).append("the direct path's listener rule")
+    users.setdefault(spec.data.cache.auth_token_secret, []).append("the cache's AUTH token")
+    arns = {contract.secret_arn(secret).name: secret for secret in spec.data.secrets}
+    for name, text in spec.platform.terraform_bridge.values.items():
+        for reference in references(text):
+            try:
+                target = meaning(spec, reference)
+            except UnknownReference:
+                continue
+            if isinstance(target, CrossLayer) and target.value.name in arns:
+                users.setdefault(arns[target.value.name], []).append(f"bridge value '{name}'")
+    return users
+
+
+@rule(
+    "S417",
+    "every secret is used by a service, the direct path, the cache or the bridge, or says why it is kept",
+    SPEC,
+    severity=WARNING,
+)
+def secrets_are_used(spec: Spec) -> Iterator[Violation]:
+    """A secret nothing reads is created, encrypted and paid for, and usually means a step is missing
+    (as prod/alb/oidc was, before the direct path existed)."""
+    users = secret_users(spec)
+    for name, secret in spec.data.secrets.items():
+        used = users.get(name, [])
+        if not used and secret.kept_for is None:
+            yield (
+                ("data", "secrets", name),
+                (
+                    f"secret '{name}' is used by no service, listener rule, cache or bridge value; use it, "
+                    "remove it, or say why it is kept with 'kept_for: <reason>'"
+                ),
+            )
+        elif used and secret.kept_for is not None:
+            yield (
+                ("data", "secrets", name, "kept_for"),
+                f"secret '{name}' is used by {used[0]}; 'kept_for' no longer says anything true, remove it",
+            )
+
+
 RULES = (
     service_names_unique,
     placements_exist,
@@ -292,4 +463,7 @@ RULES = (
     discovery_names_unique,
     bridge_names_keep_their_meaning,
     needs_are_reachable,
+    direct_path_hosts_are_served,
+    direct_path_is_reachable,
+    secrets_are_used,
 )
