@@ -19,8 +19,10 @@ import argparse
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,20 +159,29 @@ def annotate(text: str, also: dict[str, str]) -> str:
 
 
 def write(uv: str, uv_args: Sequence[str], root: Path = ROOT, locks: Sequence[Lock] = LOCKS) -> None:
+    """Resolve each lock again; a lock whose text comes out the same is left untouched (no venv rebuild)."""
     answer = subprocess.run([uv, "--version"], capture_output=True, text=True, check=True).stdout
     uv_version = " ".join(answer.split()[:2])  # "uv 0.13.9", without the build's platform
     for lock in locks:
         path = root / lock.path
         path.parent.mkdir(parents=True, exist_ok=True)
         also = lock.also(root)
-        command = [uv, "pip", "compile", lock.source, "-", *(f"--extra={e}" for e in lock.extras)]
-        command += ["--generate-hashes", "--python-version", PYTHON_VERSION, "--python-platform", PYTHON_PLATFORM]
-        # The existing lock is the output file: uv keeps its versions wherever the source allows.
-        command += ["--no-header", "--quiet", "--output-file", lock.path, *uv_args]
-        subprocess.run(command, input="\n".join(also) + "\n", text=True, check=True, cwd=root)
-        body = annotate(path.read_text(encoding="utf-8"), also)
-        path.write_text(lock.header(root, uv_version) + body, encoding="utf-8")
-        print(f"{lock.path}: {sum(1 for line in body.splitlines() if PACKAGE_LINE.match(line))} packages")
+        with tempfile.TemporaryDirectory() as scratch:
+            # uv starts from a copy of the existing lock: it keeps those versions wherever the source allows.
+            output = Path(scratch) / "lock.txt"
+            if path.exists():
+                shutil.copyfile(path, output)
+            command = [uv, "pip", "compile", lock.source, "-", *(f"--extra={e}" for e in lock.extras)]
+            command += ["--generate-hashes", "--python-version", PYTHON_VERSION, "--python-platform", PYTHON_PLATFORM]
+            command += ["--no-header", "--quiet", "--output-file", str(output), *uv_args]
+            subprocess.run(command, input="\n".join(also) + "\n", text=True, check=True, cwd=root)
+            body = annotate(output.read_text(encoding="utf-8"), also)
+        text = lock.header(root, uv_version) + body
+        changed = not path.exists() or path.read_text(encoding="utf-8") != text
+        if changed:
+            path.write_text(text, encoding="utf-8")
+        count = sum(1 for line in body.splitlines() if PACKAGE_LINE.match(line))
+        print(f"{lock.path}: {count} packages, {'written' if changed else 'unchanged'}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
