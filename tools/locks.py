@@ -128,10 +128,9 @@ def stale(root: Path = ROOT, locks: Sequence[Lock] = LOCKS) -> list[str]:
             continue
         found = DIGEST_LINE.search(path.read_text(encoding="utf-8"))
         if found is None or found["digest"] != lock.digest(root):
-            problems.append(
-                f"{lock.path} is stale: {lock.source} changed since it was resolved; run `make lock`, "
-                "then `make synth`, review the template diff and commit the lock with it"
-            )
+            # Only .venv's libraries shape the templates; the other locks are committed on their own.
+            then = ", then `make synth`, review the template diff and commit both" if lock.venv == ".venv" else ""
+            problems.append(f"{lock.path} is stale: {lock.source} changed since it was resolved; run `make lock`{then}")
     return problems
 
 
