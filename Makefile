@@ -8,17 +8,36 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/cfncompiler
 STAMP := $(VENV)/.installed
+VENV_LOCKED := $(VENV)/.locked
 
 SECURITY_VENV ?= .venv-security
 SECURITY_STAMP := $(SECURITY_VENV)/.installed
+# uv (make lock) and zizmor (make workflow-lint), kept out of the two virtualenvs above.
+TOOLS_VENV ?= .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed
 
-.PHONY: synth lint test check security typecheck clean-venv
+# Every virtualenv is built from its lock (locks/*.txt, written by `make lock` with tools/locks.py):
+# every package at one version, its sha256 checked by pip, nothing built from source (a source build
+# would fetch its own build dependencies unhashed). A virtualenv is rebuilt from nothing when its lock
+# changes, so it holds exactly what the lock says; a lock that is stale against its source is refused.
+DEV_LOCK := locks/dev.txt
+SECURITY_LOCK := locks/security.txt
+TOOLS_LOCK := locks/tools.txt
+INSTALL_LOCK := -m pip install --quiet --require-hashes --only-binary :all: -r
 
-# The virtualenv is (re)built when pyproject.toml changes.
-$(STAMP): pyproject.toml
-	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+.PHONY: synth lint test check security typecheck clean-venv lock workflow-lint
+
+$(VENV_LOCKED): $(DEV_LOCK)
+	python3 tools/locks.py check $(DEV_LOCK)
+	python3 -m venv --clear $(VENV)
+	$(PY) $(INSTALL_LOCK) $(DEV_LOCK)
+	touch $(VENV_LOCKED)
+
+# The project itself, editable, with no dependency and no build isolation (its build backend,
+# setuptools, is in the lock too); again when pyproject.toml changes, refused if that staled the lock.
+$(STAMP): $(VENV_LOCKED) pyproject.toml
+	python3 tools/locks.py check $(DEV_LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # Every file derived from the spec: the templates, the JSON Schema and (for production) the diagram.
@@ -35,15 +54,15 @@ test: $(STAMP)
 
 # Static checks: ruff and mypy, as CI runs them.
 check: $(STAMP)
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests tools
+	$(VENV)/bin/ruff format --check src tests tools
 	$(VENV)/bin/mypy
 
 # checkov over the compiled templates, offline, from its own virtualenv; zero failed checks.
-$(SECURITY_STAMP): requirements-security.txt
-	python3 -m venv $(SECURITY_VENV)
-	$(SECURITY_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SECURITY_VENV)/bin/python -m pip install --quiet -r requirements-security.txt
+$(SECURITY_STAMP): $(SECURITY_LOCK) requirements-security.txt
+	python3 tools/locks.py check $(SECURITY_LOCK)
+	python3 -m venv --clear $(SECURITY_VENV)
+	$(SECURITY_VENV)/bin/python $(INSTALL_LOCK) $(SECURITY_LOCK)
 	touch $(SECURITY_STAMP)
 
 security: $(SECURITY_STAMP) synth
@@ -51,6 +70,25 @@ security: $(SECURITY_STAMP) synth
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The tools' virtualenv is built from its lock even when that is stale (requirements-tools.txt edited):
+# `make lock` needs uv from it to write the new lock.
+$(TOOLS_STAMP): $(TOOLS_LOCK)
+	python3 -m venv --clear $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python $(INSTALL_LOCK) $(TOOLS_LOCK)
+	touch $(TOOLS_STAMP)
+
+# Resolve every lock again from pyproject.toml, requirements-security.txt and requirements-tools.txt,
+# keeping each locked version the sources still allow. To move versions:
+# `make lock LOCK_FLAGS="--upgrade-package troposphere"`, `make lock LOCK_FLAGS=--upgrade`.
+# Then `make synth` (which rebuilds .venv from the new lock), review the template diff, commit both.
+LOCK_FLAGS ?=
+lock: $(TOOLS_STAMP)
+	python3 tools/locks.py write --uv $(TOOLS_VENV)/bin/uv -- $(LOCK_FLAGS)
+
+# zizmor over the GitHub workflow, offline: every finding fails (none is accepted today).
+workflow-lint: $(TOOLS_STAMP)
+	$(TOOLS_VENV)/bin/zizmor --offline .github/
 
 # --- Deploy (issue 5). LAYER names one or more layers: `make deploy LAYER=platform`,
 # `make diff LAYER="network data"` (commas work too); empty means every layer, in order.

@@ -2,7 +2,8 @@
 
 Both parse; every ``make X`` they run is a Makefile target; every program a local hook or a step
 names exists, with the cfncompiler subcommands and options it passes; the up-to-date checks cover
-what the repository commits.
+what the repository commits. The workflow pins every action to a commit SHA, keeps no credentials
+after checkout, gives each job only the permissions it uses, and runs zizmor over itself.
 """
 
 from __future__ import annotations
@@ -249,3 +250,43 @@ def test_every_synth_the_ci_up_to_date_step_runs_writes_into_its_specs_own_direc
         spec = Path(words[words.index("--spec") + 1]) if "--spec" in words else Path("spec/production.yaml")
         out = Path(words[words.index("--out") + 1]) if "--out" in words else out_dir_for(spec)
         assert out == out_dir_for(spec), f"{shlex.join(words)} writes {spec}'s templates into {out}"
+
+
+# --------------------------------------------------------------------------- the workflow's supply chain
+
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?:\s+#\s*(?P<comment>.*?))?\s*$")
+
+
+def test_every_action_is_pinned_to_a_full_commit_sha_with_its_release_tag_in_a_comment() -> None:
+    # A tag can be moved to other code; a commit SHA cannot. The comment says which release it is.
+    uses = [m for line in WORKFLOW.read_text(encoding="utf-8").splitlines() if (m := USES_LINE.match(line))]
+    assert [m["ref"] for m in uses] == [step["uses"] for _, step in steps() if "uses" in step]
+    pins: dict[str, set[str]] = {}
+    for m in uses:
+        action, _, ref = m["ref"].partition("@")
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{m['ref']}: not a full commit SHA"
+        assert m["comment"] and re.fullmatch(r"v\d+\.\d+\.\d+", m["comment"]), f"{m['ref']}: no `# vX.Y.Z` comment"
+        pins.setdefault(action, set()).add(m[0].strip())
+    assert {action: len(lines) for action, lines in pins.items() if len(lines) > 1} == {}, "one pin per action"
+
+
+def test_checkout_leaves_no_credentials_in_the_workspace() -> None:
+    checkouts = [step for _, step in steps() if step.get("uses", "").startswith("actions/checkout@")]
+    assert len(checkouts) == len(workflow()["jobs"])
+    assert all(step["with"]["persist-credentials"] is False for step in checkouts)
+
+
+def test_each_job_has_only_the_permissions_it_uses() -> None:
+    data = workflow()
+    assert data["permissions"] == {}, "nothing by default: a new job states what it needs"
+    assert {name: job["permissions"] for name, job in data["jobs"].items()} == {
+        "test": {"contents": "read"},
+        "diff": {"contents": "read", "id-token": "write"},
+    }
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_ci_runs_zizmor_offline_over_the_workflows() -> None:
+    assert ["make", "workflow-lint"] in [words for _, words in all_commands()]
+    zizmor = [shlex.split(line) for line in expanded(["make", "workflow-lint"]).splitlines() if "zizmor" in line]
+    assert [words[1:] for words in zizmor] == [["--offline", ".github/"]]
