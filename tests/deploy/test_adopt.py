@@ -264,3 +264,22 @@ def test_a_resource_already_in_another_stack_is_refused_in_one_paragraph(tmp_pat
     result = adopt(ws, state, "--layer", "data", "--yes")
     assert_one_paragraph(result, 1, "terraform-locks", "someone-elses")
     assert "bug in cfncompiler" not in result.stderr
+
+
+def test_an_ambiguous_match_lists_the_candidates_and_the_pin_before_any_change_set(tmp_path: Path) -> None:
+    ws = new_workspace(tmp_path)
+    ws.deploy("network")
+    state = estate(ws)
+    document = json.loads(state.read_text(encoding="utf-8"))
+    # A second copy of the data key under another address: the alias that names the key fits both.
+    key = next(r for r in document["resources"] if r["type"] == "aws_kms_key" and r.get("module") is None)
+    document["resources"].append({**key, "module": "module.copy"})
+    state.write_text(json.dumps(document), encoding="utf-8")
+    result = adopt(ws, state, "--layer", "data", "--yes")
+    assert result.exit_code == 2, result.output
+    assert (
+        "EncryptionKey (AWS::KMS::Key) could be any of aws_kms_key.data, module.copy.aws_kms_key.data" in result.stderr
+    )
+    assert "--map EncryptionKey=aws_kms_key.data" in result.stderr
+    assert "Traceback" not in result.output
+    assert no_change_set(ws)
