@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.shell_completion import ShellComplete
+from click.testing import CliRunner
 
 from cfncompiler.cli import main
 from cfncompiler.deploy.diff import LayerDiff
@@ -47,3 +48,25 @@ def test_ctrl_c_at_the_question_leaves_no_change_set_and_no_empty_stack(workspac
     cf = workspace.aws.cloudformation
     summaries = cf.list_change_sets(StackName=workspace.project.stack_name("network"))["Summaries"]
     assert [c["ChangeSetName"] for c in summaries if c["ExecutionStatus"] == "AVAILABLE"] == []
+
+
+def test_a_second_environment_in_the_same_account_is_told_why_not_as_a_bug(workspace: Workspace) -> None:
+    workspace.deploy("network", "data")
+    staging = workspace.spec_path.parent / "staging.yaml"
+    staging.write_text(
+        f"extends: production.yaml\nproject: {workspace.project.name}-stg\n"
+        "network:\n  service_discovery:\n    namespace: staging.local\n",
+        encoding="utf-8",
+    )
+    out = workspace.root / "templates_out" / "staging"
+    for layer in ("network", "data"):
+        result = CliRunner().invoke(
+            main, ["deploy", "--spec", str(staging), "--out", str(out), "--layer", layer, "--yes"]
+        )
+    assert result.exit_code == 1, result.output
+    assert "terraform-locks" in result.stderr
+    assert "adopt" in result.stderr and "own AWS account" in result.stderr
+    assert "bug in cfncompiler" not in result.stderr
+    status = CliRunner().invoke(main, ["status", "--spec", str(staging), "--out", str(out)])
+    data_row = next(line for line in status.stdout.splitlines() if line.startswith("data"))
+    assert "stranded" in data_row or "ROLLBACK" in data_row, status.stdout
