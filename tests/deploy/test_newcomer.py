@@ -69,4 +69,4 @@ def test_a_second_environment_in_the_same_account_is_told_why_not_as_a_bug(works
     assert "bug in cfncompiler" not in result.stderr
     status = CliRunner().invoke(main, ["status", "--spec", str(staging), "--out", str(out)])
     data_row = next(line for line in status.stdout.splitlines() if line.startswith("data"))
-    assert "stranded" in data_row or "ROLLBACK" in data_row, status.stdout
+    assert "REVIEW_IN_PROGRESS" in data_row and "stranded" in data_row, status.stdout
