@@ -33,7 +33,8 @@ READ_TIMEOUT_SECONDS = 30
 PROBE = Config(
     retries={"mode": "standard", "total_max_attempts": 1},
     connect_timeout=CONNECT_TIMEOUT_SECONDS,
-    read_timeout=10,
+    # GetCallerIdentity answers in milliseconds; five seconds of silence is an endpoint that is stuck.
+    read_timeout=5,
     user_agent_extra="cfncompiler",
 )
 
