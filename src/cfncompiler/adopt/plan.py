@@ -32,6 +32,8 @@ class LayerPlan:
     import_template: dict[str, Any] = field(default_factory=dict)
     # (logical id, property) left out of the import and set by the converge deploy
     deferred: list[tuple[str, str]] = field(default_factory=list)
+    # the layer's Parameters, filled from the Outputs above it when the plan was made
+    parameters: dict[str, str] = field(default_factory=dict)
 
     @property
     def refusals(self) -> list[Difference]:

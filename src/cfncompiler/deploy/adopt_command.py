@@ -16,7 +16,7 @@ from cfncompiler.adopt.release import removed_blocks, resource_address, state_rm
 from cfncompiler.deploy import plan
 from cfncompiler.deploy.adopter import Adopter
 from cfncompiler.deploy.console import console, open_deployer, require_confirmation
-from cfncompiler.errors import BadInput, Refused
+from cfncompiler.errors import BadInput
 from cfncompiler.spec.load import load
 from cfncompiler.templates.write import write_all
 
@@ -165,6 +165,3 @@ def plan_json(result: LayerPlan) -> dict[str, Any]:
         ],
         "deferred": [{"logical_id": lid, "property": prop} for lid, prop in result.deferred],
     }
-
-
-__all__ = ["Refused", "run_adopt"]

@@ -108,6 +108,7 @@ class Adopter:
             target.stack_name,
             matching,
             differences(matching.matches, document["Resources"], lambda v: resolve(v, context)),
+            parameters=sent,
         )
         by_address = {i.address: i for i in self.instances}
         for item in matching.matches:
@@ -232,11 +233,10 @@ class Adopter:
         confirm: bool,
     ) -> None:
         target = self.deployer.project.target(result.layer)
-        outputs = self.deployer.upstream_outputs(result.layer)
         request = changeset.Request(
             stack_name=target.stack_name,
             create=new_stack,
-            parameters=parameters.fill(result.layer, target.declared_parameters, outputs),
+            parameters=result.parameters,
             capabilities=target.capabilities,
             tags=target.tags,
             body=body,
