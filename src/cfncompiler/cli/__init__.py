@@ -17,7 +17,7 @@ from cfncompiler.cli import aws, local
 from cfncompiler.errors import EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_INTERRUPTED, CfncompilerError
 
 AWS_COMMANDS = (aws.diff, aws.deploy, aws.status, aws.drift, aws.destroy, aws.adopt)
-LOCAL_COMMANDS = (local.synth, local.lint, local.rules, local.reach, local.graph, local.schema)
+LOCAL_COMMANDS = (local.synth, local.lint, local.rules, local.reach, local.graph, local.schema, local.cost)
 
 
 class Cli(click.Group):
