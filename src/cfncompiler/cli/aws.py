@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cfncompiler.cli.options import layer_option, out_option, spec_option, yes_option
+from cfncompiler.cli.options import layer_option, out_option, prices_option, spec_option, yes_option
 
 
 def compile_if_stale(spec_path: Path, out_dir: Path) -> None:
@@ -32,15 +32,21 @@ def compile_if_stale(spec_path: Path, out_dir: Path) -> None:
 @spec_option
 @out_option
 @layer_option
+@prices_option
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON (for CI).")
-def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], as_json: bool) -> None:
-    """Show what deploy would change: create each change set, print it, delete it. Changes nothing."""
+def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], prices_path: Path | None, as_json: bool) -> None:
+    """Show what deploy would change: create each change set, print it, delete it. Changes nothing.
+
+    Each layer also shows what its deployed template costs a month, what the new one will, and the difference.
+    """
     from cfncompiler.deploy.console import open_deployer
     from cfncompiler.deploy.diff import BLOCKED, to_json
     from cfncompiler.errors import Refused
 
     compile_if_stale(spec_path, out_dir)
     deployer = open_deployer(spec_path, out_dir)
+    if prices_path is not None:
+        deployer.snapshot_path = prices_path
     if as_json:
         click.echo(to_json(deployer.diff(layers)))
         return

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cfncompiler.cli.options import layer_option, out_option, spec_option
+from cfncompiler.cli.options import layer_option, out_option, prices_option, spec_option
 
 if TYPE_CHECKING:
     from cfncompiler.synth import Outcome
@@ -157,13 +157,7 @@ def lint(spec_path: Path, out_dir: Path) -> None:
     default=None,
     help="Compare with the templates in this directory (another commit's or environment's templates_out/).",
 )
-@click.option(
-    "--prices",
-    "prices_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Price snapshot to use [default: the committed one, src/cfncompiler/cost/prices.json].",
-)
+@prices_option
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate (or the comparison) as JSON.")
 def cost(
     spec_path: Path,
