@@ -200,3 +200,45 @@ def adopt(
 
     compile_if_stale(spec_path, out_dir)
     run_adopt(spec_path, out_dir, state_path, layers, pins, write_removed, yes=yes, as_json=as_json)
+
+
+@click.group()
+def prices() -> None:
+    """The price snapshot `cost` and `diff` read (src/cfncompiler/cost/prices.json)."""
+
+
+@prices.command("refresh")
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="REGION",
+    help="Add this region to the snapshot (its regions are always refreshed). Repeatable.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Snapshot to refresh and write [default: the committed one].",
+)
+def refresh_prices(regions: tuple[str, ...], output: Path | None) -> None:
+    """Rebuild every price of the snapshot from the AWS Price List API (GetProducts); needs AWS credentials."""
+    import json
+    from datetime import UTC, datetime
+
+    from cfncompiler.cost.refresh import PRICING_REGION, refresh
+    from cfncompiler.cost.snapshot import SNAPSHOT_PATH, document, load_snapshot
+    from cfncompiler.deploy.session import pricing_client
+    from cfncompiler.templates.write import write_all
+
+    target = output or SNAPSHOT_PATH
+    snapshot = load_snapshot(target if target.is_file() else SNAPSHOT_PATH)
+    today = datetime.now(UTC).date().isoformat()
+    outcome = refresh(pricing_client(PRICING_REGION), snapshot, regions, today)
+    write_all(target.parent, {target.name: json.dumps(document(outcome.snapshot), indent=2) + "\n"})
+    click.echo(
+        f"{target}: {outcome.refreshed} price(s) read from the AWS Price List API for "
+        f"{', '.join(sorted(outcome.snapshot.regions))}; {len(outcome.kept)} kept as they were."
+    )
+    for kept in outcome.kept:
+        click.echo(f"kept: {kept}", err=True)
