@@ -300,6 +300,6 @@ def test_the_cost_job_prices_the_pull_request_against_the_base_branchs_templates
     script = "\n".join(step.get("run", "") for step in job["steps"])
     assert 'git archive "$BASE_SHA" templates_out' in script
     assert "cfncompiler cost" in script and '--against "$RUNNER_TEMP/base/$out"' in script
-    assert ">> \"$GITHUB_STEP_SUMMARY\"" in script and "gh pr comment" in script
+    assert '>> "$GITHUB_STEP_SUMMARY"' in script and "gh pr comment" in script
     # No AWS credentials: the estimate is offline.
     assert all("configure-aws-credentials" not in step.get("uses", "") for step in job["steps"])

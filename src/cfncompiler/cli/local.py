@@ -210,4 +210,4 @@ def cost(
         }
         click.echo(json.dumps(document, indent=2))
         return
-    render_comparison(console(), changes, now, str(against))
+    render_comparison(console(), changes, now, str(against), str(out_dir))

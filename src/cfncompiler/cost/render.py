@@ -63,18 +63,21 @@ def render_estimate(console: Console, estimate: Estimate) -> None:
     _footer(console, estimate)
 
 
-def _footer(console: Console, estimate: Estimate) -> None:
+def _footer(console: Console, estimate: Estimate, *, both_sides: bool = False) -> None:
     console.print()
     console.print(f"{estimate.snapshot.line}; region {estimate.region}; 730 hours a month; data transfer not included")
     if estimate.assumptions:
-        console.print("usage assumptions used (spec `usage:`):")
+        heading = "both sides priced with these usage assumptions" if both_sides else "usage assumptions used"
+        console.print(f"{heading} (spec `usage:`):")
         for assumption in estimate.assumptions:
             console.print(f"  {assumption}")
 
 
-def render_comparison(console: Console, changes: Sequence[LayerChange], after: Estimate, against: str) -> None:
+def render_comparison(
+    console: Console, changes: Sequence[LayerChange], after: Estimate, against: str, templates: str
+) -> None:
     table = Table(box=box.SIMPLE_HEAD if console.is_terminal else None, show_edge=False, pad_edge=False)
-    for column, justify in (("Layer", "left"), (against, "right"), ("This", "right"), ("Difference", "right")):
+    for column, justify in (("Layer", "left"), (against, "right"), (templates, "right"), ("Difference", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for change in changes:
         table.add_row(change.layer, dollars(change.before), dollars(change.after), signed(change.delta))
@@ -95,7 +98,7 @@ def render_comparison(console: Console, changes: Sequence[LayerChange], after: E
                 f"  {resource.logical_id:<34} {resource.resource_type:<38} {was:>10} -> {now_text:>10}"
                 f"  {signed(resource.delta):>10}{note}"
             )
-    _footer(console, after)
+    _footer(console, after, both_sides=True)
 
 
 def cost_line(change: LayerChange) -> str:
