@@ -159,3 +159,12 @@ class Drifted(CfncompilerError):
 
     def lines(self) -> list[str]:
         return [str(self)]
+
+
+# --------------------------------------------------------------------------- cost
+
+
+class PricesUnavailable(CfncompilerError):
+    """The price snapshot cannot price this spec: no such file, not a snapshot, or no prices for its region."""
+
+    exit_code = EXIT_BAD_INPUT

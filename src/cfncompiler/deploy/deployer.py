@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from cfncompiler.cost.estimate import compare_layer
+from cfncompiler.cost.pricing import price_template
+from cfncompiler.cost.snapshot import SNAPSHOT_PATH, RegionPrices, load_snapshot
 from cfncompiler.deploy import changeset, guard, parameters, plan, stacks, uploads
 from cfncompiler.deploy.diff import BLOCKED, CHANGES, NEW, NO_CHANGES, UP_TO_DATE, LayerDiff, Row, rows
 from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
 from cfncompiler.deploy.operations import RECOVERY, StackOperations, failure
-from cfncompiler.deploy.project import Project, Target, parse_template
+from cfncompiler.deploy.project import Project, Target
 from cfncompiler.deploy.report import Reporter
 from cfncompiler.deploy.session import Aws
 from cfncompiler.deploy.stacks import Deployed
 from cfncompiler.deploy.staging import TEMPLATE_BODY_LIMIT, Staging, upload_files
-from cfncompiler.errors import Refused, StoppedWatching
+from cfncompiler.errors import PricesUnavailable, Refused, StoppedWatching
 from cfncompiler.templates.assets import AssetFile
+from cfncompiler.templates.parse import parse_template
 
 UP_TO_DATE_STATE = "up to date"
 ADOPTED_STATE = "adopted"
@@ -77,6 +81,9 @@ class Deployer:
         self.ops = StackOperations(self.cf, reporter, poll_seconds)
         # Logical ids some change set removed or replaced, to flag --allow-replace names that matched nothing.
         self._used_allowances: set[str] = set()
+        # The price snapshot the diff's cost line reads (`diff --prices` names another).
+        self.snapshot_path = SNAPSHOT_PATH
+        self._region_prices: RegionPrices | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -129,10 +136,27 @@ class Deployer:
             return LayerDiff(layer, name, current.status, note=RECOVERY.get(current.status, "operation in progress"))
         prepared = self._prepare(layer, current, outputs)
         if prepared.up_to_date:
-            return LayerDiff(layer, name, UP_TO_DATE)
+            return self._with_cost(LayerDiff(layer, name, UP_TO_DATE), prepared)
         created = self._create_change_set(prepared)
         self._discard(created, new_stack=prepared.deployed_document is None)
-        return self._layer_diff(prepared, created)
+        return self._with_cost(self._layer_diff(prepared, created), prepared)
+
+    def _with_cost(self, shown: LayerDiff, prepared: _Prepared) -> LayerDiff:
+        """The monthly cost of the deployed template, of the new one, and the difference (both priced
+        with the spec's usage assumptions); a region the snapshot lacks is said, not fatal to the diff."""
+        try:
+            prices = self._prices()
+        except PricesUnavailable as exc:
+            return replace(shown, cost_note=str(exc))
+        layer, usage = prepared.target.layer, self.project.usage
+        new = price_template(layer, prepared.target.document, prices, usage)
+        old = price_template(layer, prepared.deployed_document, prices, usage) if prepared.deployed_document else None
+        return replace(shown, cost=compare_layer(layer, old, new))
+
+    def _prices(self) -> RegionPrices:
+        if self._region_prices is None:
+            self._region_prices = load_snapshot(self.snapshot_path).region(self.project.region)
+        return self._region_prices
 
     def _layer_diff(self, prepared: _Prepared, created: changeset.ChangeSet) -> LayerDiff:
         target = prepared.target

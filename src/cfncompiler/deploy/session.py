@@ -87,6 +87,12 @@ def connect(region: str, account: str | None = None) -> Aws:
     )
 
 
+def pricing_client(region: str) -> Any:
+    """A Price List API client: no spec region, no account check (prices are public, the same for every account)."""
+    core = botocore.session.get_session()
+    return boto3.Session(botocore_session=core, region_name=region).client("pricing", config=client_config(core))
+
+
 class WrongAccount(AwsUnavailable):
     """The credentials in use belong to another account than the one the spec is pinned to."""
 

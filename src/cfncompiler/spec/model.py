@@ -562,6 +562,54 @@ class Logs(SpecModel):
     retention_days: LogRetentionDays = Field(description="days CloudWatch keeps every log group")
 
 
+class Usage(SpecModel):
+    """What the estimate cannot read from a template: how much flows, is stored and is asked for.
+
+    `cfncompiler cost` and `diff` price the compiled templates; these figures stand in for what only
+    running the platform would tell, and the estimate prints every one it used. Each name carries its unit.
+    """
+
+    nat_gb_per_month: float = Field(
+        default=100, ge=0, description="GB each NAT gateway processes a month (image pulls, model APIs, updates)"
+    )
+    endpoint_gb_per_month: float = Field(
+        default=20, ge=0, description="GB each interface VPC endpoint processes a month"
+    )
+    alb_average_lcus: float = Field(
+        default=1, ge=0, description="load balancer capacity units the ALB uses in an average hour"
+    )
+    s3_gb_stored_per_bucket: float = Field(
+        default=20, ge=0, description="GB each S3 bucket holds, old versions included (S3 Standard)"
+    )
+    efs_gb_stored: float = Field(default=100, ge=0, description="GB each EFS file system holds")
+    efs_infrequent_access_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share (0-1) of EFS data in Infrequent Access once the lifecycle rule has moved it",
+    )
+    logs_gb_ingested_per_group_per_month: float = Field(
+        default=5, ge=0, description="GB each CloudWatch log group takes in a month"
+    )
+    dynamodb_million_writes_per_table_per_month: float = Field(
+        default=0.1, ge=0, description="millions of on-demand write request units each DynamoDB table uses a month"
+    )
+    dynamodb_million_reads_per_table_per_month: float = Field(
+        default=0.1, ge=0, description="millions of on-demand read request units each DynamoDB table uses a month"
+    )
+    database_backup_gb_stored: float = Field(
+        default=150,
+        ge=0,
+        description="GB of automated backups RDS keeps; as much as the allocated storage is free, the rest is billed",
+    )
+    enhanced_monitoring_kb_per_sample: float = Field(
+        default=10, ge=0, description="KB of OS metrics RDS Enhanced Monitoring writes to CloudWatch Logs per sample"
+    )
+    dns_million_queries_per_zone_per_month: float = Field(
+        default=1, ge=0, description="millions of DNS queries each hosted zone answers a month"
+    )
+
+
 class Spec(SpecModel):
     @field_validator("region")
     @classmethod
@@ -591,6 +639,10 @@ class Spec(SpecModel):
     data: Data = Field(description="DataStack")
     platform: Platform = Field(description="PlatformStack")
     observability: Observability = Field(description="ObservabilityStack")
+    usage: Usage = Field(
+        default_factory=Usage,
+        description="usage assumptions for the cost estimate (`cfncompiler cost`): what templates cannot say",
+    )
 
     def services(self) -> Iterator[tuple[str, str, Service]]:
         """Every service of every layer, in spec order: (layer section, name, service)."""
