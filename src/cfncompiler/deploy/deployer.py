@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from cfncompiler.deploy import changeset, guard, parameters, plan, stacks, uploads
+from cfncompiler.deploy.alarms import AlarmCount, count_alarms
 from cfncompiler.deploy.diff import BLOCKED, CHANGES, NEW, NO_CHANGES, UP_TO_DATE, LayerDiff, Row, rows
 from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
 from cfncompiler.deploy.operations import RECOVERY, StackOperations, failure
@@ -42,6 +43,7 @@ class LayerStatus:
     state: str
     reasons: Sequence[str] = ()
     upstream_changed: Sequence[str] = ()
+    alarms: AlarmCount | None = None
 
 
 @dataclass(frozen=True)
@@ -305,7 +307,8 @@ class Deployer:
             )
         if not current.healthy:
             reasons.append(RECOVERY.get(current.status, "operation in progress"))
-        return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed)
+        alarms = count_alarms(self.cf, self.aws.cloudwatch, current.stack_id) if self.aws.cloudwatch else None
+        return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed, alarms)
 
     # ------------------------------------------------------------------ destroy
 

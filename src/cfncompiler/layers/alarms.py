@@ -659,25 +659,11 @@ def dashboard(layer: Layer) -> cloudwatch.Dashboard:
             ),
             (
                 "Redis: engine CPU %, memory %",
-                [
-                    metric
-                    for node in nodes
-                    for metric in (
-                        ["AWS/ElastiCache", "EngineCPUUtilization", "CacheClusterId", node],
-                        ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "CacheClusterId", node],
-                    )
-                ],
+                _per_node(nodes, [("EngineCPUUtilization", {}), ("DatabaseMemoryUsagePercentage", {})]),
             ),
             (
                 "Redis: evictions, connections",
-                [
-                    metric
-                    for node in nodes
-                    for metric in (
-                        ["AWS/ElastiCache", "Evictions", "CacheClusterId", node, {"stat": "Sum"}],
-                        ["AWS/ElastiCache", "CurrConnections", "CacheClusterId", node, {"yAxis": "right"}],
-                    )
-                ],
+                _per_node(nodes, [("Evictions", {"stat": "Sum"}), ("CurrConnections", {"yAxis": "right"})]),
             ),
             (
                 "EFS: burst credits (bytes), I/O limit %",
@@ -784,6 +770,13 @@ def dashboard(layer: Layer) -> cloudwatch.Dashboard:
             DashboardBody=Sub(json.dumps({"widgets": body.widgets}, sort_keys=True), **body.values),
         )
     )
+
+
+def _per_node(nodes: list[str], metrics: list[tuple[str, dict[str, str]]]) -> list[list[object]]:
+    """One line per cache node and metric (ElastiCache measures each member cluster on its own)."""
+    return [
+        ["AWS/ElastiCache", metric, "CacheClusterId", node, options] for node in nodes for metric, options in metrics
+    ]
 
 
 def routed(services: dict[str, Service]) -> list[str]:
