@@ -43,7 +43,7 @@ def _put_alarm(name: str, properties: dict[str, Any], account_id: str, region: s
         MetricDataQuery(
             query_id=query["Id"],
             label=query.get("Label", ""),
-            period=str(query.get("Period", "")),
+            period=query.get("Period") or query.get("MetricStat", {}).get("Period"),
             return_data=str(query.get("ReturnData", True)).lower(),
             expression=query.get("Expression"),
         )
@@ -60,7 +60,7 @@ def _put_alarm(name: str, properties: dict[str, Any], account_id: str, region: s
         statistic=properties.get("Statistic"),
         extended_statistic=properties.get("ExtendedStatistic"),
         description=properties.get("AlarmDescription", ""),
-        dimensions=[{"name": d["Name"], "value": d["Value"]} for d in properties.get("Dimensions", [])],
+        dimensions=[{"Name": d["Name"], "Value": d["Value"]} for d in properties.get("Dimensions", [])],
         alarm_actions=list(properties.get("AlarmActions", [])),
         ok_actions=list(properties.get("OKActions", [])),
         metric_data_queries=queries or None,
