@@ -61,9 +61,7 @@ def test_status_counts_each_layers_alarms_in_alarm(deployed: Workspace) -> None:
         rows = {row.layer: row for row in deployed.deployer().status()}
         assert rows["platform"].alarms.firing == [firing]  # type: ignore[union-attr]
         assert [layer for layer in ORDER if rows[layer].alarms.firing] == ["platform"]  # type: ignore[union-attr]
-        result = CliRunner().invoke(
-            main, ["status", "--spec", str(deployed.spec_path), "--out", str(deployed.out_dir)]
-        )
+        result = CliRunner().invoke(main, ["status", "--spec", str(deployed.spec_path), "--out", str(deployed.out_dir)])
         assert result.exit_code == 0, result.output
         platform_line = next(line for line in result.output.splitlines() if line.lstrip().startswith("platform"))
         assert f"1 of {len(template_alarms(deployed, 'platform'))}: {firing}" in platform_line

@@ -58,7 +58,9 @@ def expected(spec: Spec) -> dict[str, dict[str, dict[str, Any]]]:
             found[section][f"{p}-{name}-{alarm.replace('_', '-')}"] = tasks
         if service.route is not None:
             balancer = (
-                get_att("LoadBalancer", "LoadBalancerFullName") if section == "platform" else ref("LoadBalancerFullName")
+                get_att("LoadBalancer", "LoadBalancerFullName")
+                if section == "platform"
+                else ref("LoadBalancerFullName")
             )
             group = get_att(logical_id(name, "target-group"), "TargetGroupFullName")
             for alarm in ALARM_DEFAULTS["route"]:
@@ -122,15 +124,24 @@ def test_subscribers_come_from_the_spec_and_a_webhook_url_never_appears_in_a_tem
     (hook,) = resources_of_type(observability, "AWS::SNS::Subscription").values()
     assert hook["Properties"]["Protocol"] == "https"
     assert hook["Properties"]["Endpoint"] == {
-        "Fn::Sub": ["{{resolve:secretsmanager:${Secret}:SecretString:url}}", {"Secret": ref("ProdAlertsWebhookSecretArn")}]
+        "Fn::Sub": [
+            "{{resolve:secretsmanager:${Secret}:SecretString:url}}",
+            {"Secret": ref("ProdAlertsWebhookSecretArn")},
+        ]
     }
 
 
 def test_thresholds_follow_the_spec_the_instance_class_and_the_overrides(compiled: Compiled) -> None:
-    spec, data, platform = compiled.spec, alarms_of(compiled.templates["data"]), alarms_of(compiled.templates["platform"])
+    spec, data, platform = (
+        compiled.spec,
+        alarms_of(compiled.templates["data"]),
+        alarms_of(compiled.templates["platform"]),
+    )
     db = spec.data.database
     memory = INSTANCE_MEMORY_GIB[db.instance_class]
-    assert data["coder-production-database-connections"]["Threshold"] == round(0.8 * max_connections(db.instance_class), 6)
+    assert data["coder-production-database-connections"]["Threshold"] == round(
+        0.8 * max_connections(db.instance_class), 6
+    )
     assert max_connections("db.r6g.large") == 1802  # LEAST(16 GiB / 9531392, 5000)
     assert data["coder-production-database-freeable-memory"]["Threshold"] == round(0.1 * memory * GIB, 6)
     assert data["coder-production-database-free-storage"]["Threshold"] == round(0.1 * db.storage_gb * GIB, 6)
