@@ -329,8 +329,9 @@ def dynamic_references(node: Any, trail: tuple[str | int, ...] = ()) -> Iterator
 def test_secrets_reach_templates_only_as_dynamic_references_where_aws_resolves_them(
     templates: dict[str, TemplateDict],
 ) -> None:
-    """The Redis AUTH token and the direct path's OIDC client id and secret are the only values read from
-    Secrets Manager by CloudFormation, and never where a value would be shown: no Output, no SSM parameter."""
+    """The Redis AUTH token, the direct path's OIDC client id and secret, and the alarm webhook's URL are the
+    only values read from Secrets Manager by CloudFormation, and never where a value would be shown: no Output,
+    no SSM parameter."""
     found = {
         (layer, *path[:2], path[-3] if path[-2:] == ("Fn::Sub", 0) else path[-1]): text
         for layer, template in templates.items()
@@ -338,6 +339,7 @@ def test_secrets_reach_templates_only_as_dynamic_references_where_aws_resolves_t
     }
     assert sorted(found) == [
         ("data", "Resources", "Cache", "AuthToken"),
+        ("observability", "Resources", "AlarmWebhook0", "Endpoint"),
         ("platform", "Resources", "DirectPathRule", "ClientId"),
         ("platform", "Resources", "DirectPathRule", "ClientSecret"),
     ]

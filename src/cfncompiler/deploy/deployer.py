@@ -11,6 +11,7 @@ from cfncompiler.cost.estimate import compare_layer
 from cfncompiler.cost.pricing import price_template
 from cfncompiler.cost.snapshot import SNAPSHOT_PATH, RegionPrices, load_snapshot
 from cfncompiler.deploy import changeset, guard, parameters, plan, stacks, uploads
+from cfncompiler.deploy.alarms import AlarmCount, count_alarms
 from cfncompiler.deploy.diff import BLOCKED, CHANGES, NEW, NO_CHANGES, UP_TO_DATE, LayerDiff, Row, rows
 from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
 from cfncompiler.deploy.operations import RECOVERY, StackOperations, failure
@@ -46,6 +47,7 @@ class LayerStatus:
     state: str
     reasons: Sequence[str] = ()
     upstream_changed: Sequence[str] = ()
+    alarms: AlarmCount | None = None
 
 
 @dataclass(frozen=True)
@@ -329,7 +331,8 @@ class Deployer:
             )
         if not current.healthy:
             reasons.append(RECOVERY.get(current.status, "operation in progress"))
-        return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed)
+        alarms = count_alarms(self.cf, self.aws.cloudwatch, current.stack_id) if self.aws.cloudwatch else None
+        return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed, alarms)
 
     # ------------------------------------------------------------------ destroy
 

@@ -55,6 +55,8 @@ class Aws:
     cloudformation: Any
     s3: Any
     sts: Any
+    # Read by `status` only: how many of each layer's alarms are in ALARM.
+    cloudwatch: Any = None
 
 
 def client_config(session: botocore.session.Session) -> Config:
@@ -84,6 +86,7 @@ def connect(region: str, account: str | None = None) -> Aws:
         cloudformation=session.client("cloudformation", config=config),
         s3=session.client("s3", config=config),
         sts=session.client("sts", config=config),
+        cloudwatch=session.client("cloudwatch", config=config),
     )
 
 

@@ -38,7 +38,7 @@ from troposphere import (
 from troposphere import kms as tkms
 
 from cfncompiler import contract
-from cfncompiler.layers import Inputs
+from cfncompiler.layers import Inputs, alarms
 from cfncompiler.layers.common import Layer, optional, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import service_trust
@@ -92,6 +92,7 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     for name, secret in spec.data.secrets.items():
         with layer.at("data", "secrets", name):
             _secret(layer, key, name, secret)
+    alarms.data_alarms(layer)
     return layer.template
 
 

@@ -8,7 +8,7 @@ from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler import contract
-from cfncompiler.layers import Inputs
+from cfncompiler.layers import Inputs, alarms
 from cfncompiler.layers.common import Layer, log_group, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import ecs_tasks_trust, policy
@@ -33,6 +33,7 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     key = layer_key(layer, "service logs", for_log_groups=True)
     cluster, capacity = _cluster(layer)
     listener = _load_balancer(layer)
+    alarms.load_balancer_alarms(layer)
     _direct_path(layer, listener)
     layer.publish(contract.execution_role_arn(), GetAtt(EXECUTION_ROLE, "Arn"))
     role = layer.add(workspace_role(layer))
@@ -57,6 +58,7 @@ def build(spec: Spec, inputs: Inputs) -> Template:
             add_service(layer, name, service, context, grants)
     layer.add(execution_role(layer, grants))
     _terraform_bridge(layer)
+    alarms.platform_alarms(layer)
     return layer.template
 
 

@@ -442,7 +442,14 @@ GOOD = [
         [(ALB_TO_SERVICES, ALB_TO_SERVICES.replace("9000, ", ""))], id="routes-closing-an-unrouted-port-is-fine"
     ),
     pytest.param([(LANGFUSE_DISCOVERY, "      discovery: langfuse-web\n")], id="discovery-another-unique-name"),
-    pytest.param([(LANGFUSE_WORKER, "    langfuse-worker-2:\n")], id="services-another-unique-name"),
+    pytest.param(
+        [
+            (LANGFUSE_WORKER, "    langfuse-worker-2:\n"),
+            # A renamed service takes its alarm overrides along (S501 names an override of nothing).
+            ("    langfuse-worker: {log_errors", "    langfuse-worker-2: {log_errors"),
+        ],
+        id="services-another-unique-name",
+    ),
     pytest.param(
         [(LITELLM_URL, "LITELLM_URL: http://${service.langfuse-web.host}:${service.langfuse-web.port}/${project}")],
         id="references-service-and-project-in-env",

@@ -409,6 +409,8 @@ def secret_users(spec: Spec) -> dict[str, list[str]]:
     if spec.platform.direct_path is not None:
         users.setdefault(spec.platform.direct_path.oidc.client.secret, []).append("the direct path's listener rule")
     users.setdefault(spec.data.cache.auth_token_secret, []).append("the cache's AUTH token")
+    for hook in spec.alarms.notify.https:
+        users.setdefault(hook.secret, []).append("the alarm topic's webhook subscription")
     arns = {contract.secret_arn(secret).name: secret for secret in spec.data.secrets}
     for name, text in spec.platform.terraform_bridge.values.items():
         for reference in references(text):
