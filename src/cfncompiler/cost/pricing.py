@@ -561,6 +561,11 @@ NO_CHARGE_TYPES: Mapping[str, str] = {
     "AWS::Route53::RecordSet": "free: queries are priced on the hosted zone",
     "AWS::Route53::RecordSetGroup": "free: queries are priced on the hosted zone",
     "AWS::Logs::MetricFilter": "free",
+    "AWS::SNS::Topic": "free at alarm volumes: SNS's free tier is 1M publishes and 1,000 emails a month",
+    "AWS::SNS::TopicPolicy": "free",
+    "AWS::SNS::Subscription": "free: deliveries are priced on the topic",
+    "AWS::RDS::EventSubscription": "free: its notifications are priced on the topic",
+    "AWS::Events::Rule": "free: AWS service events on the default bus cost nothing",
 }
 
 
