@@ -528,7 +528,7 @@ class LoadBalancer(SpecModel):
 
 
 ZoneId = Annotated[
-    str, Field(pattern=r"^Z[A-Z0-9]{1,31}$", description="a Route 53 hosted zone id, e.g. Z0123456789ABC")
+    str, Field(pattern=r"^[A-Z0-9]{1,32}$", description="a Route 53 hosted zone id, e.g. Z0123456789ABC")
 ]
 
 
