@@ -70,12 +70,25 @@ def layer_services(spec: Spec, layer: str) -> list[Service]:
 # --------------------------------------------------------------------------- provided secrets
 
 
-def provided_secrets(spec: Spec, layer: str) -> list[str]:
-    """The operator-filled secrets this layer's services (and, in its layer, the direct path) read, in spec order."""
-    used = {ref.secret for service in layer_services(spec, layer) for ref in service.secrets.values()}
+def provided_secrets(spec: Spec, layer: str) -> dict[str, str]:
+    """The operator-filled secrets this layer's services (and, in its layer, the direct path) read, in spec order,
+    each with what goes wrong without its value."""
+    readers: dict[str, list[str]] = {}
+    for section, name, service in spec.services():
+        for ref in service.secrets.values():
+            if section == layer:
+                readers.setdefault(ref.secret, []).append(name)
+    harm = {
+        secret: f"service(s) {', '.join(dict.fromkeys(names))} read it at start-up and would crash-loop without it"
+        for secret, names in readers.items()
+    }
     if layer == DIRECT_PATH_LAYER and spec.platform.direct_path is not None:
-        used.add(spec.platform.direct_path.oidc.client.secret)
-    return [name for name, secret in spec.data.secrets.items() if name in used and secret.provided is not None]
+        secret = spec.platform.direct_path.oidc.client.secret
+        rule = "the direct path's listener rule reads it when CloudFormation creates the rule, so the deploy would fail"
+        harm[secret] = f"{harm[secret]}; {rule}" if secret in harm else rule
+    return {
+        name: harm[name] for name, secret in spec.data.secrets.items() if name in harm and secret.provided is not None
+    }
 
 
 def fill_command(spec: Spec, name: str) -> str:
@@ -86,11 +99,11 @@ def fill_command(spec: Spec, name: str) -> str:
 
 def provided_secrets_have_values(aws: Aws, spec: Spec, layer: str) -> Iterator[Finding]:
     """A provided secret with no current version: DescribeSecret says so without reading any value."""
-    names = provided_secrets(spec, layer)
-    if not names:
+    harmed = provided_secrets(spec, layer)
+    if not harmed:
         return
     client = aws.client("secretsmanager")
-    for name in names:
+    for name, harm in harmed.items():
         try:
             described = client.describe_secret(SecretId=name)
         except ClientError as exc:
@@ -100,15 +113,15 @@ def provided_secrets_have_values(aws: Aws, spec: Spec, layer: str) -> Iterator[F
             if _code(exc) != "ResourceNotFoundException":
                 raise
             yield Problem(
-                f"Secret {name} does not exist yet, and the {layer} layer's tasks read it. The data layer creates "
-                f"it empty: deploy that layer first, then fill it: {fill_command(spec, name)}"
+                f"Secret {name} does not exist yet, and {harm}. The data layer creates it empty: deploy that "
+                f"layer first, then fill it: {fill_command(spec, name)}"
             )
             continue
         stages = described.get("VersionIdsToStages") or {}
         if not any("AWSCURRENT" in labels for labels in stages.values()):
             yield Problem(
-                f"Secret {name} has no value yet (it is `provided` in the spec: an operator fills it), and the "
-                f"{layer} layer's tasks would start without it and crash-loop. Fill it: {fill_command(spec, name)}"
+                f"Secret {name} has no value yet (it is `provided` in the spec: an operator fills it), and {harm}. "
+                f"Fill it: {fill_command(spec, name)}"
             )
 
 
@@ -258,9 +271,9 @@ def fargate_quota_suffices(aws: Aws, spec: Spec, layer: str) -> Iterator[Finding
         return
     needed = on_demand_vcpus(spec)
     try:
-        quota = aws.client("service-quotas").get_service_quota(
-            ServiceCode="fargate", QuotaCode=FARGATE_ON_DEMAND_VCPU
-        )["Quota"]
+        quota = aws.client("service-quotas").get_service_quota(ServiceCode="fargate", QuotaCode=FARGATE_ON_DEMAND_VCPU)[
+            "Quota"
+        ]
     except ClientError as exc:
         if _code(exc) in ACCESS_DENIED:
             yield _denied(exc, "the Fargate vCPU quota")

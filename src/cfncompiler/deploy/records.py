@@ -93,7 +93,7 @@ class CertificateWatch:
                     raise
                 self._denied(
                     f"acm:DescribeCertificate was denied, so the validation records of {arn} cannot be shown here; "
-                    "the stack events name them (\"Content of DNS Record is: ...\")"
+                    'the stack events name them ("Content of DNS Record is: ...")'
                 )
                 self._finish(logical_id)
                 continue
