@@ -215,14 +215,12 @@ class Deployer:
             )
             if restored:
                 self.reporter.note(layer, f"restored the {' and '.join(restored)}")
-            self._show_host_records(layer, prepared.current.outputs)
             return UP_TO_DATE
         self._preflight(prepared, outputs, options)
         self.reporter.note(layer, f"creating a change set for {prepared.target.stack_name}")
         created = self._create_change_set(prepared)
         if created.empty:
             self.reporter.note(layer, "no changes")
-            self._show_host_records(layer, prepared.current.outputs if prepared.current else {})
             return NO_CHANGES
         layer_diff = self._layer_diff(prepared, created)
         self.reporter.diff(layer_diff)
@@ -268,7 +266,8 @@ class Deployer:
         return records.CertificateWatch(self.aws.client("acm"), show, lambda text: self.reporter.note(layer, text))
 
     def _show_host_records(self, layer: str, outputs: Mapping[str, str]) -> None:
-        """Without a DNS zone, after the layer that holds the ALB: the records that point each host at it."""
+        """Without a DNS zone, after a change to the layer that holds the ALB: the records that point each host at
+        it (once per change, not at every no-op deploy; `status` shows them whenever asked)."""
         alb = records.alb_dns_name(outputs)
         if alb is None or self.spec.platform.dns is not None:
             return

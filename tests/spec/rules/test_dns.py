@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from cfncompiler.spec.load import load
-from tests.spec_edit import Edit, edit, edited_spec, position, problem_at, problems_of, production_text
+from tests.spec.rules.test_cross_section import (
+    test_rule_reports_the_problem_at_its_line as reports_the_problem_at_its_line,
+)
+from tests.spec_edit import Edit, edited_spec
 
 EXTRA_HOSTS = '    extra_hosts: ["*.company.com"]\n'
 PRIVATE_ZONE = (
@@ -110,11 +113,7 @@ BAD = [
 def test_rule_reports_the_problem_at_its_line(
     tmp_path: Path, edits: list[Edit], path: str, fragment: str, at: tuple[str, str]
 ) -> None:
-    text = edit(production_text(), *edits)
-    problem = problem_at(problems_of(edited_spec(tmp_path, *edits)), path)
-    assert fragment in problem.message
-    marker, token = at
-    assert (problem.line, problem.column) == position(text, marker, token)
+    reports_the_problem_at_its_line(tmp_path, edits, path, fragment, at)
 
 
 GOOD = [
