@@ -16,6 +16,7 @@ from cfncompiler.deploy.deployer import Options
 from cfncompiler.deploy.session import Aws
 from cfncompiler.errors import PreflightFailed
 from cfncompiler.spec.load import load_spec
+from tests.spec_edit import compile_templates
 
 from .conftest import PRODUCTION_SPEC, Recorder, Workspace, count_calls
 from .test_cli import run
@@ -234,3 +235,63 @@ def test_the_data_and_network_layers_have_nothing_to_check_and_ask_aws_nothing(
     spec = load_spec(PRODUCTION_SPEC)
     for layer in ("network", "data"):
         assert preflight.check(aws, spec, layer, {"Resources": {}}, {}) == []
+
+
+STAGING_SPEC = PRODUCTION_SPEC.parent / "staging.yaml"
+PRIVATE, PUBLIC = "Z0000STAGINGPRIVATE00", "Z0000STAGINGPUBLIC000"
+VPC = "vpc-0a1b2c3d4e5f60718"
+
+
+def hosted_zone(zone: str, name: str, *, private: bool, vpcs: tuple[str, ...] = ()) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "HostedZone": {
+            "Id": f"/hostedzone/{zone}",
+            "Name": f"{name}.",
+            "CallerReference": "coder-staging",
+            "Config": {"PrivateZone": private},
+            "ResourceRecordSetCount": 2,
+        },
+        "DelegationSet": {"NameServers": ["ns-1.awsdns-01.org"]} if not private else {"NameServers": []},
+    }
+    if private:
+        answer.pop("DelegationSet")
+        answer["VPCs"] = [{"VPCRegion": "us-west-2", "VPCId": vpc} for vpc in vpcs]
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("private_zone", "public_zone", "fragment"),
+    [
+        (
+            hosted_zone(PRIVATE, "staging.company.com", private=True, vpcs=("vpc-0ffffffffffffffff",)),
+            hosted_zone(PUBLIC, "staging.company.com", private=False),
+            f"aws route53 associate-vpc-with-hosted-zone --hosted-zone-id {PRIVATE} --vpc VPCRegion=us-west-2,"
+            f"VPCId={VPC}",
+        ),
+        (
+            hosted_zone(PRIVATE, "staging.company.com", private=True, vpcs=(VPC,)),
+            hosted_zone(PUBLIC, "staging.company.com", private=True, vpcs=(VPC,)),
+            f"Route 53 zone {PUBLIC} (platform.dns.validation_zone_id, which gets the certificate's validation "
+            "records) is private, but the spec needs a public one there",
+        ),
+        (
+            hosted_zone(PRIVATE, "company.com", private=True, vpcs=(VPC,)),
+            hosted_zone(PUBLIC, "staging.company.com", private=False),
+            f"Route 53 zone {PRIVATE} (platform.dns.zone_id, which gets the hosts' records) is the zone of "
+            "company.com, not of staging.company.com",
+        ),
+    ],
+    ids=["private-zone-not-on-the-vpc", "validation-zone-private", "zone-of-another-domain"],
+)
+def test_a_zone_that_is_not_what_the_spec_says_is_one_problem_with_its_fix(
+    stubbed: tuple[Aws, dict[str, Stubber]], private_zone: Any, public_zone: Any, fragment: str
+) -> None:
+    aws, stubbers = stubbed
+    spec = load_spec(STAGING_SPEC)
+    document = compile_templates(STAGING_SPEC)["platform"]
+    stubbers["route53"].add_response("get_hosted_zone", private_zone, {"Id": PRIVATE})
+    stubbers["route53"].add_response("get_hosted_zone", public_zone, {"Id": PUBLIC})
+    findings = list(preflight.zones_hold_the_domain(aws, spec, document, {"VpcId": VPC}))
+    assert len(findings) == 1 and isinstance(findings[0], preflight.Problem), findings
+    assert fragment in findings[0].text
+    stubbers["route53"].assert_no_pending_responses()
