@@ -101,6 +101,10 @@ def listener_arn() -> Value:
     return Value("AlbListenerArn", "String", "ARN of the ALB's HTTPS listener")
 
 
+def load_balancer_dns_name() -> Value:
+    return Value("AlbDnsName", "String", "DNS name of the internal ALB, which every host's record points at")
+
+
 def workspace_log_group() -> Value:
     return Value("WorkspaceLogGroupName", "String", "log group Coder workspaces write to")
 
@@ -113,6 +117,7 @@ def platform_outputs() -> tuple[Value, ...]:
         execution_role_arn(),
         workspace_role_arn(),
         listener_arn(),
+        load_balancer_dns_name(),
         workspace_log_group(),
     )
 

@@ -73,6 +73,11 @@ def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], prices_path: P
     "--replace-failed", is_flag=True, help="Delete and recreate a stack whose creation failed (ROLLBACK_COMPLETE)."
 )
 @click.option("--continue-rollback", is_flag=True, help="Resume a rollback that failed (UPDATE_ROLLBACK_FAILED).")
+@click.option(
+    "--skip-preflight",
+    is_flag=True,
+    help="Go on without the checks run before each layer (empty provided secrets, missing images, zones, quota).",
+)
 def deploy(
     spec_path: Path,
     out_dir: Path,
@@ -81,15 +86,21 @@ def deploy(
     allow_replace: tuple[str, ...],
     replace_failed: bool,
     continue_rollback: bool,
+    skip_preflight: bool,
 ) -> None:
-    """Deploy the layers through change sets, in dependency order, asking before each one runs."""
+    """Deploy the layers through change sets, in dependency order, asking before each one runs.
+
+    Before each layer's change set, preflight refuses what would make the layer fail or its services
+    crash-loop (a provided secret still empty, an ECR image not pushed, a DNS zone that does not exist,
+    a Fargate quota too small), with the command that fixes each.
+    """
     from cfncompiler.deploy.console import open_deployer, require_confirmation
     from cfncompiler.deploy.deployer import Options
 
     require_confirmation(yes, "deploy")
     compile_if_stale(spec_path, out_dir)
     deployer = open_deployer(spec_path, out_dir, assume_yes=yes)
-    deployer.deploy(layers, Options(frozenset(allow_replace), replace_failed, continue_rollback))
+    deployer.deploy(layers, Options(frozenset(allow_replace), replace_failed, continue_rollback, skip_preflight))
 
 
 @click.command()
@@ -104,6 +115,12 @@ def status(spec_path: Path, out_dir: Path) -> None:
     deployer = open_deployer(spec_path, out_dir)
     out = console()
     out.print(status_table(deployer.status(stale=stale), terminal=out.is_terminal))
+    lines, notes = deployer.records_to_create()
+    if lines:
+        out.print()
+        out.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if stale:
         click.echo(
             f"{spec_path} changed since the last synth: run `make synth` (deploy and diff compile it first).", err=True

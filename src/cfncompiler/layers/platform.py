@@ -9,7 +9,8 @@ from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler import contract
 from cfncompiler.layers import Inputs, alarms
-from cfncompiler.layers.common import Layer, log_group, suppress
+from cfncompiler.layers.common import Layer, log_group, optional, suppress
+from cfncompiler.layers.dns import host_records, validation_options
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import ecs_tasks_trust, policy
 from cfncompiler.layers.services import (
@@ -107,6 +108,7 @@ def _load_balancer(layer: Layer) -> elbv2.Listener:
         ValidationMethod="DNS",
         DeletionPolicy="Retain",
         UpdateReplacePolicy="Retain",
+        **optional(DomainValidationOptions=validation_options(layer)),
     )
     wildcards = [name for name in platform.certificate.names if name.startswith("*.")]
     if wildcards:
@@ -160,6 +162,8 @@ def _load_balancer(layer: Layer) -> elbv2.Listener:
         )
     )
     layer.publish(contract.listener_arn(), Ref(listener))
+    layer.publish(contract.load_balancer_dns_name(), GetAtt(balancer, "DNSName"))
+    host_records(layer, balancer)
     return listener
 
 

@@ -334,8 +334,12 @@ class Volume(SpecModel):
     gid: int = Field(description="group of the directory and of every file written", ge=0, le=4294967295)
 
 
+# A host name the ALB answers, possibly a wildcard: coder.company.com, *.company.com.
+WILDCARD_HOST_PATTERN = r"^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+
+
 class Route(SpecModel):
-    host: Annotated[str, Field(pattern=r"^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")] = Field(
+    host: Annotated[str, Field(pattern=WILDCARD_HOST_PATTERN)] = Field(
         description="host name the ALB routes to this service"
     )
     health_path: Annotated[str, Field(pattern=r"^/\S*$", description="HTTP path the ALB polls")]
@@ -516,6 +520,43 @@ class LoadBalancer(SpecModel):
     idle_timeout_seconds: int = Field(
         description="seconds an idle connection stays open (websockets)", default=60, ge=1, le=4000
     )
+    extra_hosts: list[Annotated[str, Field(pattern=WILDCARD_HOST_PATTERN, max_length=253)]] = Field(
+        default_factory=list,
+        description=(
+            "further host names that lead to the ALB though no route or direct path names them, wildcards allowed "
+            "(Coder's wildcard access URL, *.company.com); each must be on the certificate"
+        ),
+    )
+
+
+ZoneId = Annotated[
+    str, Field(pattern=r"^[A-Z0-9]{1,32}$", description="a Route 53 hosted zone id, e.g. Z0123456789ABC")
+]
+
+
+class Dns(SpecModel):
+    """The Route 53 zone the hosts live in: with it, CloudFormation validates the certificate and points every
+    host at the ALB on its own; without it, deploy prints the records to create by hand."""
+
+    domain: HostName = Field(description="the zone's domain name, e.g. company.com; every host lies inside it")
+    zone_id: ZoneId = Field(description="the hosted zone that gets an alias record to the ALB for every host")
+    private: bool = Field(
+        description=(
+            "the zone is private (associated with the VPC; the natural choice for an internal ALB) rather than public"
+        )
+    )
+    validation_zone_id: ZoneId | None = Field(
+        default=None,
+        description=(
+            "the public hosted zone of the same domain that gets the certificate's validation records; required "
+            "when the zone is private (ACM validates through public DNS only), left out when it is public"
+        ),
+    )
+
+    @property
+    def certificate_zone_id(self) -> str:
+        """The zone ACM reads the validation records from: the public one."""
+        return self.validation_zone_id or self.zone_id
 
 
 class Workspaces(SpecModel):
@@ -548,6 +589,13 @@ class Platform(SpecModel):
         description=(
             "the workspaces' direct path through the ALB: its hosts answer only after an OIDC sign-in "
             "at the ALB (then 404, until a workspace template adds its own rule)"
+        ),
+    )
+    dns: Dns | None = Field(
+        default=None,
+        description=(
+            "the Route 53 zone of the hosts: the certificate validates through it and every host gets an alias "
+            "record to the ALB; without it, deploy and status print the records to create"
         ),
     )
     services: dict[Name, Service] = Field(description="Fargate services of the platform layer, by name")
@@ -1060,6 +1108,14 @@ class Spec(SpecModel):
             "without this section every alarm runs on its default and nobody is subscribed"
         ),
     )
+
+    def alb_hosts(self) -> list[str]:
+        """Every host name that leads to the ALB, once each in spec order: routes, the direct path, extra hosts."""
+        hosts = [service.route.host for _, _, service in self.services() if service.route is not None]
+        if self.platform.direct_path is not None:
+            hosts += self.platform.direct_path.hosts
+        hosts += self.platform.load_balancer.extra_hosts
+        return list(dict.fromkeys(hosts))
 
     def services(self) -> Iterator[tuple[str, str, Service]]:
         """Every service of every layer, in spec order: (layer section, name, service)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cfncompiler.spec.rules import alarms, cross_section, data, network, services
+from cfncompiler.spec.rules import alarms, cross_section, data, dns, network, services
 from cfncompiler.spec.rules.base import Rule
 
 
@@ -30,4 +30,11 @@ SCHEMA_RULES: tuple[SchemaRule, ...] = (
     SchemaRule("S005", "extends", "`extends` names another spec file, without a cycle"),
 )
 
-RULES: tuple[Rule, ...] = (*network.RULES, *data.RULES, *services.RULES, *cross_section.RULES, *alarms.RULES)
+RULES: tuple[Rule, ...] = (
+    *network.RULES,
+    *data.RULES,
+    *services.RULES,
+    *cross_section.RULES,
+    *alarms.RULES,
+    *dns.RULES,
+)

@@ -268,14 +268,14 @@ def routes_are_distinct(spec: Spec) -> Iterator[Violation]:
                 (f"listener priority {priority} is already taken by '{priorities[priority]}'; set route.priority"),
             )
         priorities.setdefault(priority, name)
-        if not _covered(route.host, spec.platform.certificate.names):
+        if not covered(route.host, spec.platform.certificate.names):
             yield (
                 (*where, "route", "host"),
                 (f"{route.host} is not covered by the certificate ({', '.join(spec.platform.certificate.names)})"),
             )
 
 
-def _covered(host: str, names: list[str]) -> bool:
+def covered(host: str, names: list[str]) -> bool:
     for name in names:
         if name == host:
             return True
@@ -339,7 +339,7 @@ def direct_path_hosts_are_served(spec: Spec) -> Iterator[Violation]:
         where: Loc = ("platform", "direct_path", "hosts", index)
         if host in direct.hosts[:index]:
             yield where, f"host {host} is listed more than once"
-        elif not _covered(host, names):
+        elif not covered(host, names):
             yield (
                 where,
                 (
