@@ -384,7 +384,11 @@ class Deployer:
             )
         if not current.healthy:
             reasons.append(RECOVERY.get(current.status, "operation in progress"))
-        alarms = count_alarms(self.cf, self.aws.client("cloudwatch"), current.stack_id) if self.aws.has_client("cloudwatch") else None
+        alarms = (
+            count_alarms(self.cf, self.aws.client("cloudwatch"), current.stack_id)
+            if self.aws.has_client("cloudwatch")
+            else None
+        )
         return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed, alarms)
 
     def records_to_create(self) -> tuple[list[str], list[str]]:
