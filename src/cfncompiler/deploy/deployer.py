@@ -281,7 +281,8 @@ class Deployer:
     def _certificate_watch(self, prepared: _Prepared) -> OnPoll | None:
         """Without a DNS zone, a layer that creates a certificate shows its validation records while it waits."""
         resources = (prepared.target.document.get("Resources") or {}).values()
-        if self.spec.platform.dns is not None or not any(r.get("Type") == records.CERTIFICATE_TYPE for r in resources):
+        # The template first: a layer without a certificate never needs the spec read.
+        if not any(r.get("Type") == records.CERTIFICATE_TYPE for r in resources) or self.spec.platform.dns is not None:
             return None
         layer = prepared.target.layer
 
