@@ -636,11 +636,15 @@ def _route53_record(a: Attributes) -> Properties:
             "Name": _from("fqdn", "name"),
             "HostedZoneId": "zone_id",
             "Type": "type",
-            "TTL": _from("ttl", convert=_text),
+            # An alias record has no TTL of its own; Terraform writes 0 for it.
+            "TTL": _from("ttl", convert=lambda ttl: _text(ttl) if _positive(ttl) else None),
             "ResourceRecords": _from("records", convert=_sorted),
             "SetIdentifier": "set_identifier",
         },
     )
+    weight = _block(a, "weighted_routing_policy").get("weight")
+    if isinstance(weight, int):
+        props["Weight"] = weight
     alias = _block(a, "alias")
     if alias:
         props["AliasTarget"] = _fields(
