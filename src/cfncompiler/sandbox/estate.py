@@ -8,7 +8,9 @@ such a project would hold. ``cfncompiler adopt --terraform-state`` is rehearsed 
 
 Names follow the templates where they name things (buckets, table, secrets, KMS aliases) and
 Terraform habits where they leave the name to CloudFormation (``coder-production-db``).
-What moto cannot create is said in the summary and left out of the state, never invented.
+What moto cannot create is said in the summary and left out of the state, never invented; so is
+what came with cfncompiler (alarms, their topic, dashboards, DNS records: NEW_WITH_CFNCOMPILER),
+which today's estate does not have.
 It refuses every endpoint but a loopback one: it never builds anything on AWS.
 """
 
