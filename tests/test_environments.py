@@ -24,6 +24,9 @@ from cfncompiler.synth import synth
 from tests.env_support import LAYER_FILES, ROOT, STAGING_SPEC, copy_project, run, templates_in
 from tests.spec_edit import compile_templates, edit, position, problems_of, production, resources_of_type
 
+# One worker runs the whole module, so its module-scoped staging builds are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("environments")
+
 TemplateDict = dict[str, Any]
 STAGING_HOSTS = {
     "coder.staging.company.com",

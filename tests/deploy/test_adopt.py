@@ -19,6 +19,9 @@ from tests.deploy.conftest import Workspace, new_workspace
 from tests.deploy.test_cli import assert_one_paragraph
 from tests.sandbox.test_estate import DATABASE, run_estate
 
+# One worker runs the whole module, so its module-scoped estates are built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("adopt")
+
 STATEFUL = (
     "AWS::S3::Bucket",
     "AWS::DynamoDB::Table",

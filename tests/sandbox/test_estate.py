@@ -26,6 +26,9 @@ from cfncompiler.spec.model import Spec
 from cfncompiler.templates.parse import parse_template
 from tests.deploy.conftest import ROOT, Workspace, free_port, new_workspace
 
+# One worker runs the whole module, so its module-scoped estates are built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("estate")
+
 DATABASE = "module.db.aws_db_instance.main"
 AWS = 'provider["registry.terraform.io/hashicorp/aws"]'
 
