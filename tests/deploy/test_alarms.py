@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 from click.testing import CliRunner
 
 from cfncompiler.cli import main
+from cfncompiler.deploy.alarms import count_alarms
 from cfncompiler.layers import ORDER
 from tests.deploy.conftest import Workspace
+from tests.deploy.stubs import ACCOUNT, PROJECT, REGION, STACK_ID, at
 
 
 def template_alarms(ws: Workspace, layer: str) -> list[str]:
@@ -68,3 +74,75 @@ def test_status_counts_each_layers_alarms_in_alarm(deployed: Workspace) -> None:
         assert "In ALARM" in result.output
     finally:
         cloudwatch.set_alarm_state(AlarmName=firing, StateValue="OK", StateReason="test over")
+
+
+# --------------------------------------------------------------------------- what the sandbox cannot answer
+
+
+def _stubbed(alarms: int) -> tuple[Any, Any, Stubber, Stubber]:
+    """A CloudFormation client listing a stack of ``alarms`` alarms beside a log group, and a CloudWatch client."""
+    cloudformation = boto3.client("cloudformation", region_name=REGION)
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    cf_stub, cw_stub = Stubber(cloudformation), Stubber(cloudwatch)
+    summaries = [
+        {
+            "LogicalResourceId": f"Alarm{i:03d}",
+            "PhysicalResourceId": f"{PROJECT}-alarm-{i:03d}",
+            "ResourceType": "AWS::CloudWatch::Alarm",
+            "LastUpdatedTimestamp": at(0),
+            "ResourceStatus": "CREATE_COMPLETE",
+        }
+        for i in range(alarms)
+    ]
+    summaries.append(
+        {
+            "LogicalResourceId": "Logs",
+            "PhysicalResourceId": f"/ecs/{PROJECT}",
+            "ResourceType": "AWS::Logs::LogGroup",
+            "LastUpdatedTimestamp": at(0),
+            "ResourceStatus": "CREATE_COMPLETE",
+        }
+    )
+    cf_stub.add_response("list_stack_resources", {"StackResourceSummaries": summaries}, {"StackName": STACK_ID})
+    return cloudformation, cloudwatch, cf_stub, cw_stub
+
+
+def _alarm(name: str, state: str) -> dict[str, Any]:
+    return {"AlarmName": name, "StateValue": state, "AlarmArn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}"}
+
+
+def test_more_alarms_than_one_call_names_are_read_in_batches_and_the_firing_ones_named() -> None:
+    cloudformation, cloudwatch, cf_stub, cw_stub = _stubbed(130)
+    names = [f"{PROJECT}-alarm-{i:03d}" for i in range(130)]
+    firing = {names[7], names[120]}
+    for batch in (names[:100], names[100:]):
+        cw_stub.add_response(
+            "describe_alarms",
+            {"MetricAlarms": [_alarm(n, "ALARM" if n in firing else "OK") for n in batch]},
+            {"AlarmNames": batch, "AlarmTypes": ["MetricAlarm"]},
+        )
+    with cf_stub, cw_stub:
+        count = count_alarms(cloudformation, cloudwatch, STACK_ID)
+        cw_stub.assert_no_pending_responses()
+    assert (count.total, count.firing) == (130, [names[7], names[120]])
+    assert count.render() == f"2 of 130: {names[7]}, {names[120]}"
+
+
+def test_a_denied_alarm_read_is_a_question_mark_that_names_the_permission_not_a_failed_status() -> None:
+    cloudformation, cloudwatch, cf_stub, cw_stub = _stubbed(3)
+    cw_stub.add_client_error(
+        "describe_alarms",
+        service_error_code="AccessDenied",
+        service_message=f"User: arn:aws:iam::{ACCOUNT}:user/ci is not authorized to perform: cloudwatch:DescribeAlarms",
+        http_status_code=403,
+    )
+    with cf_stub, cw_stub:
+        count = count_alarms(cloudformation, cloudwatch, STACK_ID)
+    assert count.render() == "? (not allowed: cloudwatch:DescribeAlarms)"
+
+
+def test_any_other_failure_of_the_read_is_raised_for_the_error_handler() -> None:
+    cloudformation, cloudwatch, cf_stub, cw_stub = _stubbed(3)
+    cw_stub.add_client_error("describe_alarms", service_error_code="Throttling", http_status_code=400)
+    with cf_stub, cw_stub, pytest.raises(ClientError, match="Throttling"):
+        count_alarms(cloudformation, cloudwatch, STACK_ID)
