@@ -81,6 +81,10 @@ def _named(rest: list[str], reference: str, kind: str, names: list[str]) -> str:
 
 def _database(spec: Spec, rest: list[str], reference: str) -> Meaning:
     db = spec.data.database
+    if len(rest) == 2:
+        # An application's own database: ${database.NAME.name} and the login it owns, ${database.NAME.username}.
+        name = _named(rest[:1], reference, "database under data.database.databases", list(db.databases))
+        return _one(rest[1:], reference, {"name": Known(name), "username": Known(db.databases[name].login)})
     return _one(
         rest,
         reference,
