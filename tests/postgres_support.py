@@ -137,16 +137,35 @@ def postgres_server() -> Iterator[Server]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _start(
-    bin_dir: Path, data: Path, socket_dir: Path, root: Path, port: int, run_as: dict[str, object]
-) -> str | None:
+def _start(bin_dir: Path, data: Path, socket_dir: Path, root: Path, port: int, run_as: dict[str, object]) -> str | None:
     """Initialise and start the cluster; the reason it failed, or None."""
     steps = [
         # Passwords over TCP (as RDS asks them); the superuser sets the scene through the socket.
-        [str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, "-E", "UTF8", "--no-instructions"]
-        + ["--auth-local=trust", "--auth-host=scram-sha-256"],
-        [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60", "start"]
-        + ["-o", f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off"],
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            SUPERUSER,
+            "-E",
+            "UTF8",
+            "--no-instructions",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+        ],
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+            "-o",
+            f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+        ],
     ]
     for step in steps:
         try:

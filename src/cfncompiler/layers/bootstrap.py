@@ -54,7 +54,7 @@ ALTER ROLE "{login}" WITH LOGIN PASSWORD :'login_password';
 -- The master user may act as the login (PostgreSQL 16 asks it of CREATE DATABASE ... OWNER).
 SELECT format('GRANT %I TO %I', '{login}', current_user)
  WHERE NOT EXISTS (SELECT FROM pg_auth_members m WHERE m.roleid = '{login}'::regrole
-                      AND m.member = current_user::regrole AND m.grantor = current_user::regrole) \gexec
+                      AND m.member = current_user::regrole AND m.grantor = current_user::regrole) \\gexec
 SELECT 'CREATE DATABASE "{database}" OWNER "{login}"'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{database}') \\gexec
 ALTER DATABASE "{database}" OWNER TO "{login}";

@@ -83,7 +83,12 @@ def _database(spec: Spec, rest: list[str], reference: str) -> Meaning:
     db = spec.data.database
     if len(rest) == 2:
         # An application's own database: ${database.NAME.name} and the login it owns, ${database.NAME.username}.
-        name = _named(rest[:1], reference, "database under data.database.databases", list(db.databases))
+        name = rest[0]
+        if name not in db.databases:
+            raise UnknownReference(
+                f"unknown reference '${{{reference}}}' (databases under data.database.databases: "
+                f"{', '.join(db.databases) or 'none'})"
+            )
         return _one(rest[1:], reference, {"name": Known(name), "username": Known(db.databases[name].login)})
     return _one(
         rest,

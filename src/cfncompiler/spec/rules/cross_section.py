@@ -453,7 +453,7 @@ def services_use_their_own_login(spec: Spec) -> Iterator[Violation]:
             for reference in references(text):
                 parts = reference.split(".")
                 if parts == ["database", "username"]:
-                    yield at, f"'${{database.username}}' is the master user, whom only the bootstrap logs in as; {advice}"
+                    yield at, f"'${{database.username}}' is the master user, only the bootstrap's login; {advice}"
                 elif len(parts) == 3 and parts[0] == "database" and parts[1] in db.databases and parts[1] != own:
                     yield at, f"'${{{reference}}}' is database '{parts[1]}', which {name} does not use; {advice}"
 

@@ -76,7 +76,7 @@ def auth_token_is_usable(data: Data) -> Iterator[Violation]:
 def database_logins_are_distinct(data: Data) -> Iterator[Violation]:
     db = data.database
     logins: dict[str, str] = {}
-    secrets = {logical_id("secret", name): name for name in data.secrets}
+    secrets = {logical_id("secret", name): "a secret under data.secrets" for name in data.secrets}
     for name, database in db.databases.items():
         at: Loc = ("database", "databases", name)
         if name in RESERVED_DATABASES:
@@ -97,9 +97,9 @@ def database_logins_are_distinct(data: Data) -> Iterator[Violation]:
         if key in secrets:
             yield (
                 (*at, "secret"),
-                f"secret '{database.secret}' is already used by '{secrets[key]}'; each login gets a secret of its own",
+                f"secret '{database.secret}' is already {secrets[key]}; each login gets a secret of its own",
             )
-        secrets.setdefault(key, database.secret)
+        secrets.setdefault(key, f"the login of database '{name}'")
 
 
 @rule("S208", "a bootstrap image runs the bootstrap when the database lists application databases", DATABASE)
