@@ -66,7 +66,7 @@ class Server:
         else:
             env = self.env(user, password, database)
         # On standard input, statement by statement (as -c would not: it runs a string as one transaction).
-        return run([str(self.bin / "psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1"], env, check=check, input=sql)
+        return run([str(self.bin / "psql"), "-X", "-qAt", "-v", "ON_ERROR_STOP=1"], env, check=check, input=sql)
 
 
 def run(
