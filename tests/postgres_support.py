@@ -118,15 +118,16 @@ def postgres_server() -> Iterator[Server]:
             path.mkdir(exist_ok=True)
             if run_as:
                 shutil.chown(path, str(run_as["user"]), str(run_as["group"]))
+        server_bin = _reachable(bin_dir, root, run_as)
         port = _free_port()
-        failure = _start(bin_dir, data, socket_dir, root, port, run_as)
+        failure = _start(server_bin, data, socket_dir, root, port, run_as)
         if failure is not None:
             pytest.skip(f"PostgreSQL did not start: {failure}")
         try:
             yield Server(bin_dir, port, socket_dir)
         finally:
             subprocess.run(
-                [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                [str(server_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                 capture_output=True,
                 cwd=root,
                 timeout=60,
@@ -135,6 +136,33 @@ def postgres_server() -> Iterator[Server]:
             )
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _reachable(bin_dir: Path, root: Path, run_as: dict[str, object]) -> Path:
+    """The binaries where the server's user can run them: in place, or (when a parent directory of the
+    virtualenv is private to root, as a CI clone may be) a copy of the wheel's install beside the data."""
+    if not run_as:
+        return bin_dir
+    try:
+        probe = subprocess.run(
+            [str(bin_dir / "postgres"), "--version"],
+            capture_output=True,
+            cwd=root,
+            timeout=60,
+            check=False,
+            **run_as,  # type: ignore[arg-type]
+        )
+        if probe.returncode == 0:
+            return bin_dir
+    except PermissionError:
+        pass
+    # The wheel's layout, kept: initdb finds the vendored libpq at $ORIGIN/../../../pgserver.libs.
+    copy = root / "pgserver" / "pginstall"
+    shutil.copytree(bin_dir.parent, copy, symlinks=True)
+    libs = bin_dir.parents[2] / "pgserver.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, root / "pgserver.libs", symlinks=True)
+    return copy / "bin"
 
 
 def _start(bin_dir: Path, data: Path, socket_dir: Path, root: Path, port: int, run_as: dict[str, object]) -> str | None:
