@@ -99,7 +99,13 @@ SANDBOX_PORT ?= 5000
 comma := ,
 LAYER_FLAGS = $(foreach layer,$(subst $(comma), ,$(LAYER)),--layer $(layer))
 
-.PHONY: diff deploy status destroy sandbox
+.PHONY: diff deploy status destroy sandbox cost
+
+# What the compiled templates cost a month, per layer and resource, offline (issue 15). COST_FLAGS passes
+# the rest: `make cost SPEC=spec/staging.yaml COST_FLAGS="--against templates_out"`, `COST_FLAGS=--json`.
+COST_FLAGS ?=
+cost: $(STAMP)
+	$(CLI) cost --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(COST_FLAGS)
 
 diff: $(STAMP)
 	$(CLI) diff --spec $(SPEC) --out $(OUT) $(LAYER_FLAGS) $(DEPLOY_FLAGS)

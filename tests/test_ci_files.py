@@ -103,7 +103,7 @@ def make_goals(words: list[str]) -> list[str]:
 def test_the_workflow_parses_into_jobs_whose_steps_run_or_use_something() -> None:
     data = workflow()
     assert set(data) >= {"name", "on", "jobs"}
-    assert set(data["jobs"]) == {"test", "diff"}
+    assert set(data["jobs"]) == {"test", "cost", "diff"}
     for job_name, step in steps():
         assert ("run" in step) != ("uses" in step), f"{job_name}: a step must run a command or use an action: {step}"
 
@@ -281,6 +281,8 @@ def test_each_job_has_only_the_permissions_it_uses() -> None:
     assert data["permissions"] == {}, "nothing by default: a new job states what it needs"
     assert {name: job["permissions"] for name, job in data["jobs"].items()} == {
         "test": {"contents": "read"},
+        # The cost job comments the monthly delta on the pull request, and reaches no AWS account.
+        "cost": {"contents": "read", "pull-requests": "write"},
         "diff": {"contents": "read", "id-token": "write"},
     }
 
@@ -290,3 +292,14 @@ def test_ci_runs_zizmor_offline_over_the_workflows() -> None:
     assert ["make", "workflow-lint"] in [words for _, words in all_commands()]
     zizmor = [shlex.split(line) for line in expanded(["make", "workflow-lint"]).splitlines() if "zizmor" in line]
     assert [words[1:] for words in zizmor] == [["--offline", ".github/"]]
+
+
+def test_the_cost_job_prices_the_pull_request_against_the_base_branchs_templates() -> None:
+    job = workflow()["jobs"]["cost"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    script = "\n".join(step.get("run", "") for step in job["steps"])
+    assert 'git archive "$BASE_SHA" templates_out' in script
+    assert "cfncompiler cost" in script and '--against "$RUNNER_TEMP/base/$out"' in script
+    assert '>> "$GITHUB_STEP_SUMMARY"' in script and "gh pr comment" in script
+    # No AWS credentials: the estimate is offline.
+    assert all("configure-aws-credentials" not in step.get("uses", "") for step in job["steps"])

@@ -10,7 +10,7 @@ mtime-for-mtime as it was, with no staging directory beside it.
 The run is seeded (``derandomize``), so a failure reproduces; CI runs the default 500
 examples (in four quarters, so parallel workers share them), ``CFNCOMPILER_FUZZ_EXAMPLES`` sets
 another number. Only the mutants that
-compile reach the lint gate, and its cache lives in a directory of this test session.
+compile reach the lint gate, and its cache lives in the test session's directory.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, example, given, settings
 
 from cfncompiler.cli import main
-from cfncompiler.gate.lint import CACHE_ENV
 from cfncompiler.layers import ORDER
 from cfncompiler.synth import synth, template_file
 from tests.fuzz_support import (
@@ -53,8 +52,8 @@ class Bench:
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
-    """A copy of the spec beside a copy of litellm/, an out dir holding the compiled production
-    templates (with old mtimes), and a private lint cache for the whole run."""
+    """A copy of the spec beside a copy of litellm/ and an out dir holding the compiled production
+    templates (with old mtimes); the lint gate caches in the session's directory (tests/conftest.py)."""
     root = tmp_path_factory.mktemp("fuzz")
     spec = make_workspace(root / "work")
     baseline = root / "baseline"
@@ -64,7 +63,6 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     out.parent.mkdir()
     restore(out, baseline)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(CACHE_ENV, str(root / "lint-cache"))
         patch.delenv("CFNCOMPILER_DEBUG", raising=False)
         yield Bench(spec, out, baseline)
 

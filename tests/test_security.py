@@ -330,8 +330,9 @@ def dynamic_references(node: Any, trail: tuple[str | int, ...] = ()) -> Iterator
 def test_secrets_reach_templates_only_as_dynamic_references_where_aws_resolves_them(
     templates: dict[str, TemplateDict],
 ) -> None:
-    """The Redis AUTH token and the direct path's OIDC client id and secret are the only values read from
-    Secrets Manager by CloudFormation, and never where a value would be shown: no Output, no SSM parameter."""
+    """The Redis AUTH token, the direct path's OIDC client id and secret, and the alarm webhook's URL are the
+    only values read from Secrets Manager by CloudFormation, and never where a value would be shown: no Output,
+    no SSM parameter."""
     found = {
         (layer, *path[:2], path[-3] if path[-2:] == ("Fn::Sub", 0) else path[-1]): text
         for layer, template in templates.items()
@@ -339,6 +340,7 @@ def test_secrets_reach_templates_only_as_dynamic_references_where_aws_resolves_t
     }
     assert sorted(found) == [
         ("data", "Resources", "Cache", "AuthToken"),
+        ("observability", "Resources", "AlarmWebhook0", "Endpoint"),
         ("platform", "Resources", "DirectPathRule", "ClientId"),
         ("platform", "Resources", "DirectPathRule", "ClientSecret"),
     ]
@@ -549,3 +551,23 @@ def test_the_readme_security_section_lists_every_suppression_with_its_resource(
         if not any(entry["id"] in item and re.search(rf"\b{name}\b", item) for item in items)
     ]
     assert missing == [], "README.md's Security section must list each suppression (check id and logical id)"
+
+
+# --------------------------------------------------------------------------- DNS records (issue 13)
+
+
+def test_every_dns_record_is_an_alias_to_its_own_internal_alb_in_the_zone_the_spec_names() -> None:
+    """A record that pointed anywhere but this stack's internal ALB (a literal address, another zone) would send
+    the platform's hosts somewhere the spec does not say; staging's spec names a zone, production's does not."""
+    loaded = load(ROOT / "spec" / "staging.yaml")
+    dns = loaded.spec.platform.dns
+    assert dns is not None
+    platform = {layer.layer: layer for layer in compile_spec(loaded.spec, gather_inputs(loaded))}["platform"].template
+    records = resources({"platform": platform}, "AWS::Route53::RecordSet")
+    assert props(platform["Resources"]["LoadBalancer"])["Scheme"] == "internal"
+    for name, body in records.items():
+        record = props(body)
+        assert record["HostedZoneId"] == dns.zone_id, name
+        assert set(record) == {"HostedZoneId", "Name", "Type", "AliasTarget"}, name  # no TTL'd literal values
+        assert record["AliasTarget"]["DNSName"] == {"Fn::GetAtt": ["LoadBalancer", "DNSName"]}, name
+    assert sorted(props(body)["Name"] for body in records.values()) == sorted(loaded.spec.alb_hosts())

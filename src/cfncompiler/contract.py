@@ -101,6 +101,10 @@ def listener_arn() -> Value:
     return Value("AlbListenerArn", "String", "ARN of the ALB's HTTPS listener")
 
 
+def load_balancer_dns_name() -> Value:
+    return Value("AlbDnsName", "String", "DNS name of the internal ALB, which every host's record points at")
+
+
 def workspace_log_group() -> Value:
     return Value("WorkspaceLogGroupName", "String", "log group Coder workspaces write to")
 
@@ -113,5 +117,43 @@ def platform_outputs() -> tuple[Value, ...]:
         execution_role_arn(),
         workspace_role_arn(),
         listener_arn(),
+        load_balancer_dns_name(),
         workspace_log_group(),
+    )
+
+
+# --------------------------------------------------------------------------- alarms and the dashboard
+
+
+def alarm_topic_arn() -> Value:
+    return Value("AlarmTopicArn", "String", "ARN of the SNS topic every alarm sends to")
+
+
+def nat_gateway_id() -> Value:
+    return Value("NatGatewayId", "String", "ID of the NAT gateway")
+
+
+def database_id() -> Value:
+    return Value("DatabaseId", "String", "DB instance identifier of the PostgreSQL instance")
+
+
+def cache_id() -> Value:
+    return Value("CacheId", "String", "ID of the Redis replication group")
+
+
+def load_balancer_full_name() -> Value:
+    return Value("LoadBalancerFullName", "String", "the ALB's name in CloudWatch metrics (app/NAME/ID)")
+
+
+def service_names() -> Value:
+    return Value(
+        "ServiceNames", "String", "ECS service names of the platform's services, in spec order, comma-separated"
+    )
+
+
+def target_group_full_names() -> Value:
+    return Value(
+        "TargetGroupFullNames",
+        "String",
+        "target group names in CloudWatch metrics of the platform's routed services, in spec order, comma-separated",
     )

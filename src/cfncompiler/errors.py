@@ -142,6 +142,22 @@ class GuardRefused(Refused):
     """A change set would remove or replace a stateful resource that was not named with --allow-replace."""
 
 
+class PreflightFailed(Refused):
+    """Preflight found what would make a layer fail or its services crash-loop, before its change set."""
+
+    def __init__(self, layer: str, stack: str, problems: list[str]) -> None:
+        self.head = (
+            f"Preflight stopped the {layer} layer before its change set ({stack} was not changed): "
+            f"{len(problems)} problem(s)."
+        )
+        self.problems = problems
+        self.tail = "Fix them and deploy again, or go on regardless with --skip-preflight."
+        super().__init__("\n\n".join([self.head, *problems, self.tail]))
+
+    def lines(self) -> list[str]:
+        return [f"error: {self.head}", *(line for problem in self.problems for line in ("", problem)), "", self.tail]
+
+
 class StackFailed(DeployError):
     """CloudFormation ran the operation and it failed; the message carries the root cause."""
 
@@ -159,3 +175,12 @@ class Drifted(CfncompilerError):
 
     def lines(self) -> list[str]:
         return [str(self)]
+
+
+# --------------------------------------------------------------------------- cost
+
+
+class PricesUnavailable(CfncompilerError):
+    """The price snapshot cannot price this spec: no such file, not a snapshot, or no prices for its region."""
+
+    exit_code = EXIT_BAD_INPUT

@@ -35,8 +35,8 @@ from cfncompiler.adopt.translate import (
     physical_name,
     resource_identifier,
 )
-from cfncompiler.deploy.project import parse_template
 from cfncompiler.errors import BadInput
+from cfncompiler.templates.parse import parse_template
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates_out"

@@ -44,5 +44,5 @@ def test_a_deploy_holds_the_waiting_indicator_while_each_stack_is_created(
 ) -> None:
     ws: Workspace = new_workspace(tmp_path_factory.mktemp("waiting"))
     recorder = Recorder()
-    ws.deployer(recorder).deploy((), Options())
+    ws.deployer(recorder).deploy((), Options(skip_preflight=True))
     assert [layer for layer, _ in recorder.waits] == list(ORDER)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -10,13 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from cfncompiler.cli import main
+from cfncompiler.cost.snapshot import SNAPSHOT_PATH, load_snapshot
 from cfncompiler.deploy import guard
 from cfncompiler.deploy.deployer import NOT_DEPLOYED_STATE, STALE_STATE, UP_TO_DATE_STATE, Options
 from cfncompiler.deploy.diff import CHANGES, NEW, UP_TO_DATE
-from cfncompiler.deploy.project import TAG_LAYER, TAG_PROJECT, TAG_SPEC, parse_template
+from cfncompiler.deploy.project import TAG_LAYER, TAG_PROJECT, TAG_SPEC
 from cfncompiler.deploy.uploads import declared
 from cfncompiler.errors import GuardRefused, Refused
 from cfncompiler.layers import ORDER
+from cfncompiler.templates.parse import parse_template
 from cfncompiler.templates.stateful import is_stateful
 
 from .conftest import Recorder, Workspace, count_calls
@@ -27,6 +30,24 @@ def litellm_replicas(count: int) -> Any:
         document["platform"]["services"]["litellm"]["replicas"] = count
 
     return change
+
+
+def prices_for(ws: Workspace) -> Path:
+    """The committed snapshot with its us-west-2 prices also under the workspace's sandbox region."""
+    document = json.loads(SNAPSHOT_PATH.read_text(encoding="utf-8"))
+    document["regions"][ws.project.region] = document["regions"]["us-west-2"]
+    path = ws.root / "prices.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def one_litellm_task(prices: Path, region: str) -> float:
+    """What one more LiteLLM task adds a month: 0.5 vCPU and 2 GB, half On-Demand, half Spot (weights 1:1)."""
+    rates = load_snapshot(prices).region(region)
+    usd = {k: p.usd for k, p in rates.prices.items()}
+    on_demand = 0.5 * usd["fargate.x86.vcpu-hours"] + 2 * usd["fargate.x86.gb-hours"]
+    spot = 0.5 * usd["fargate-spot.x86.vcpu-hours"] + 2 * usd["fargate-spot.x86.gb-hours"]
+    return 730 * (on_demand + spot) / 2
 
 
 def desired_count(ws: Workspace, logical_id: str) -> int:
@@ -162,16 +183,24 @@ def test_a_spec_change_shows_in_diff_and_updates_only_its_layer(workspace: Works
     workspace.deploy()
     before = {layer: workspace.stack(layer) for layer in ORDER}
     workspace.edit(litellm_replicas(3))
+    prices = prices_for(workspace)
+    one_task = one_litellm_task(prices, workspace.project.region)
 
-    shown = CliRunner().invoke(
-        main, ["diff", "--layer", "platform", "--spec", str(workspace.spec_path), "--out", str(workspace.out_dir)]
-    )
+    where = ["--spec", str(workspace.spec_path), "--out", str(workspace.out_dir), "--prices", str(prices)]
+    shown = CliRunner().invoke(main, ["diff", "--layer", "platform", *where])
     assert shown.exit_code == 0, shown.output
     [row] = [line.split() for line in shown.stdout.splitlines() if "LitellmService" in line]
     assert row == ["Modify", "LitellmService", "AWS::ECS::Service", "False", "DesiredCount"]
+    [cost_line] = [line for line in shown.stdout.splitlines() if "monthly cost:" in line]
+    assert cost_line.endswith(f"(+${one_task:,.2f} a month)"), cost_line
 
-    [layer_diff] = workspace.deployer().diff(["platform"])
+    deployer = workspace.deployer()
+    deployer.snapshot_path = prices
+    [layer_diff] = deployer.diff(["platform"])
     assert layer_diff.state == CHANGES
+    # The platform layer costs exactly one LiteLLM task more, and only its service says so.
+    assert layer_diff.cost is not None and layer_diff.cost.delta == pytest.approx(one_task) and one_task > 0
+    assert [(r.logical_id, r.delta) for r in layer_diff.cost.resources] == [("LitellmService", pytest.approx(one_task))]
     service = next(r for r in layer_diff.rows if r.logical_id == "LitellmService")
     assert (service.action, service.replacement, service.properties) == ("Modify", "False", ("DesiredCount",))
     assert pending_change_sets(workspace, before["platform"]["StackId"]) == []

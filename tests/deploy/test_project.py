@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.deploy.project import TAG_LAYER, TAG_PROJECT, TAG_SPEC, Project, capabilities, parse_template
+from cfncompiler.deploy.project import TAG_LAYER, TAG_PROJECT, TAG_SPEC, Project, capabilities
 from cfncompiler.errors import BadInput
+from cfncompiler.templates.parse import parse_template
 
 
 def resources(**types: dict[str, Any]) -> dict[str, Any]:

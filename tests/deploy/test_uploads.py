@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cfncompiler.deploy.deployer import Deployer
+from cfncompiler.deploy.deployer import Deployer, Options
 from cfncompiler.deploy.project import Project
 from cfncompiler.deploy.session import connect
 from cfncompiler.deploy.uploads import declared
@@ -15,6 +15,9 @@ from cfncompiler.errors import BadInput
 from cfncompiler.templates.assets import asset_files, asset_prefix
 
 from .conftest import Recorder, count_calls, make_bucket, next_slot
+
+# A hand-made template with no spec beside it: the preflight reads the spec, and is not what this tests.
+NO_SPEC = Options(skip_preflight=True)
 
 TEMPLATE = """\
 Description: asset test
@@ -68,7 +71,7 @@ def test_assets_are_uploaded_under_their_prefix_before_the_change_set_runs(tmp_p
         "before-call.cloudformation.ExecuteChangeSet", lambda **_: order.append("execute")
     )
 
-    Deployer(aws, project, Recorder(), poll_seconds=0).deploy(["network"])
+    Deployer(aws, project, Recorder(), poll_seconds=0).deploy(["network"], NO_SPEC)
 
     [asset] = declared(project.target("network").document, project.spec_path.parent)
     assert order == [asset.prefix + "config.yaml", asset.prefix + "lib/guard.py", "execute"]
@@ -84,7 +87,7 @@ def test_a_template_compiled_from_other_files_is_refused_as_stale(tmp_path: Path
     created = count_calls(aws, "CreateChangeSet")
 
     with pytest.raises(BadInput, match="templates_out is stale, run make synth"):
-        Deployer(aws, project, Recorder(), poll_seconds=0).deploy(["network"])
+        Deployer(aws, project, Recorder(), poll_seconds=0).deploy(["network"], NO_SPEC)
 
     assert created == []
 

@@ -371,6 +371,7 @@ def test_data_layer_parameters_are_network_outputs_of_the_same_name(
         "RdsSecurityGroupId",
         "RedisSecurityGroupId",
         "EfsSecurityGroupId",
+        "AlarmTopicArn",
     }
     assert set(parameters) <= set(outputs)
 
@@ -387,6 +388,8 @@ def test_each_parameter_type_matches_what_its_network_output_holds(
             assert all(item["Ref"].startswith("Subnet") for item in items)
         elif parameter["Type"] == "AWS::EC2::SecurityGroup::Id":
             assert value["Fn::GetAtt"][1] == "GroupId"
+        elif name == "AlarmTopicArn":
+            assert value == {"Ref": "AlarmTopic"}
         else:
             pytest.fail(f"parameter {name} has a type this test does not know: {parameter['Type']}")
 

@@ -114,7 +114,15 @@ def test_every_parameter_is_an_output_of_an_earlier_layer(compiled: Compiled, la
 def test_observability_takes_the_platform_values_it_needs(compiled: Compiled) -> None:
     parameters = set(compiled.templates["observability"]["Parameters"])
     platform_outputs = set(compiled.templates["platform"]["Outputs"])
-    assert parameters & platform_outputs == {"ClusterArn", "AlbListenerArn"}
+    # The cluster and listener for its services; the names its alarms and the dashboard read.
+    assert parameters & platform_outputs == {
+        "ClusterArn",
+        "AlbListenerArn",
+        "ClusterName",
+        "LoadBalancerFullName",
+        "ServiceNames",
+        "TargetGroupFullNames",
+    }
 
 
 @pytest.mark.parametrize("layer", ORDER)

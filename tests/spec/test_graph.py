@@ -21,7 +21,7 @@ from tests.spec_edit import production
 
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 SUBGRAPH = re.compile(r'^  subgraph (?P<id>\S+)\["(?P<title>[^"]+)"\]$')
-NODE = re.compile(r"^    (?P<id>[a-z_]+)[\[\(\{]")
+NODE = re.compile(r"^    (?P<id>[a-z_]+)[\[\(\{>]")
 EDGE = re.compile(r'^  (?P<source>[a-z_]+) (?P<arrow>==>|-->)\|"(?P<label>[^"]+)"\| (?P<target>[a-z_]+)$')
 
 
@@ -85,9 +85,16 @@ def test_there_is_one_subgraph_per_layer_holding_that_layers_services() -> None:
     assert set(found["platform layer"]) == {"alb", "authenticated", "workspaces"} | {
         node(n) for n in spec().platform.services
     }
-    assert set(found["observability layer"]) == {node(n) for n in spec().observability.services}
+    assert set(found["observability layer"]) == {node(n) for n in spec().observability.services} | {"dashboard"}
     assert set(found["data layer"]) == {"database", "cache", "file_system"}
-    assert found["network layer"] == ["vpc_endpoints"]
+    assert found["network layer"] == ["vpc_endpoints", "alarm_topic"]
+
+
+def test_the_alarm_topic_is_in_the_network_layer_and_every_other_layers_alarms_send_to_it() -> None:
+    diagram = mermaid(spec())
+    assert '    alarm_topic>"alarm topic (SNS, KMS)<br/>1 email, 1 https subscriber(s)"]' in diagram.splitlines()
+    assert '  data & platform & observability -.->|"alarms"| alarm_topic' in diagram.splitlines()
+    assert f'    dashboard[/"dashboard {spec().project}"/]' in diagram.splitlines()
 
 
 def test_every_route_host_is_a_thick_edge_from_the_alb_to_its_service() -> None:

@@ -833,7 +833,7 @@ DIRECT_PATH_FIELDS = [
         [(DIRECT_HOSTS, '    hosts: ["*.company.com"]')],
         "platform.direct_path.hosts[0]",
         "'*.company.com' is not a valid value here",
-        Where('hosts: ["*.company.com"]', '"*'),
+        Where('    hosts: ["*.company.com"]', '"*'),
         id="wildcard-direct-path-host",
     ),
     pytest.param(

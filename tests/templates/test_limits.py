@@ -27,6 +27,16 @@ from tests.env_support import generated_spec, run
 WHERE = "templates_out/platform.yaml"
 Template = tuple[dict[str, Any], str]
 
+ALARMS_ON = "    running_tasks: {off: no Container Insights on this cluster}\n"
+PER_SERVICE_ALARMS_OFF = (
+    "    cpu: {off: isolating the listener quota}\n"
+    "    memory: {off: isolating the listener quota}\n"
+    "  route:\n"
+    "    unhealthy_hosts: {off: isolating the listener quota}\n"
+    "    errors_5xx: {off: isolating the listener quota}\n"
+    "    response_time: {off: isolating the listener quota}\n"
+)
+
 
 @cache
 def minimal_loaded() -> LoadedSpec:
@@ -272,8 +282,9 @@ def test_seventy_nine_routed_hosts_report_nothing(write_spec: Callable[[str], Pa
 
 
 def test_synth_refuses_more_than_100_listener_rules_at_the_last_route_and_writes_nothing(tmp_path: Path) -> None:
-    # Split over two layers so neither template comes near 500 resources: the quota is what trips.
-    text = generated_spec(platform=50, observability=51)
+    # Split over two layers, with the per-service alarms off, so neither template comes near 500
+    # resources (six alarms per routed service would reach it first): the quota is what trips.
+    text = edit(generated_spec(platform=50, observability=51), (ALARMS_ON, ALARMS_ON + PER_SERVICE_ALARMS_OFF))
     spec = tmp_path / "big.yaml"
     spec.write_text(text, encoding="utf-8")
     out = tmp_path / "out"

@@ -4,60 +4,41 @@ The out dir holds the templates compiled from the production spec; the synth bei
 killed compiles a spec whose log retention differs, which changes three of the four
 templates. Kill times are seeded. A third of the trials run at natural speed and are
 killed anywhere in the process's life; the rest run with file-system calls slowed
-(``os.fsync``, ``os.link``, ``os.unlink`` sleep first, through a ``sitecustomize``
-that only this test installs, as on a slow disk) and are killed at a random moment
-after the writer's first file-system call, so the few milliseconds in which the
-writer works are hit many times rather than by luck.
+(``os.fsync``, ``os.link``, ``os.unlink`` sleep first, as on a slow disk) and are
+killed at a random moment after the writer's first file-system call, so the few
+milliseconds in which the writer works are hit many times rather than by luck.
+
+Each synth is its own process, forked from this one with the compiler already imported
+(a cold interpreter spends a second importing before the writer's first call, which no
+kill in this test is aimed at), running the ``synth`` command as the console script does.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from cfncompiler.cli import main
 from cfncompiler.synth import synth
 from tests.fuzz_support import age, make_workspace, production_text, restore, snapshot, staging_leftovers
 
 SEED = 20_260_611
 TRIALS = 30
 NATURAL_TRIALS = 10
-IO_DELAY_SECONDS = 0.02
+IO_DELAY_SECONDS = 0.01
 OLD_RETENTION, NEW_RETENTION = "retention_days: 365", "retention_days: 400"
+SLOWED = ("fsync", "link", "unlink")
 
-SITECUSTOMIZE = '''
-"""Installed by tests/test_writer_kill.py only: slow file-system calls down, and mark the first one."""
-import os
-import time
-
-_delay = float(os.environ.get("CFNCOMPILER_KILLTEST_IO_DELAY", "0"))
-_marker = os.environ.get("CFNCOMPILER_KILLTEST_MARKER", "")
-
-
-def _slowed(real):
-    def call(*args, **kwargs):
-        if _marker and not os.path.exists(_marker):
-            with open(_marker, "w"):
-                pass
-        time.sleep(_delay)
-        return real(*args, **kwargs)
-
-    return call
-
-
-if _delay:
-    os.fsync = _slowed(os.fsync)
-    os.link = _slowed(os.link)
-    os.unlink = _slowed(os.unlink)
-'''
 
 Files = dict[str, bytes]
 
@@ -70,7 +51,6 @@ class Bench:
     old_dir: Path
     old: Files
     new: Files
-    hooks: Path
 
 
 def contents(directory: Path) -> Files:
@@ -91,29 +71,47 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Bench:
     old, new = contents(old_dir), contents(new_dir)
     changed = [name for name in old if old[name] != new[name]]
     assert set(old) == set(new) and 2 <= len(changed) < len(old), "several templates change, not all"
-    hooks = root / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     (root / "out").mkdir()
-    return Bench(root, spec, root / "out" / "templates_out", old_dir, old, new, hooks)
+    return Bench(root, spec, root / "out" / "templates_out", old_dir, old, new)
 
 
-def start_synth(bench: Bench, *, slow: bool, marker: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
+def _slow_file_system(marker: Path) -> None:
+    """In the child only: every slowed call first marks that the writer has begun, then sleeps."""
+
+    def slowed(real: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if not marker.exists():
+                marker.touch()
+            time.sleep(IO_DELAY_SECONDS)
+            return real(*args, **kwargs)
+
+        return call
+
+    for name in SLOWED:
+        setattr(os, name, slowed(getattr(os, name)))
+
+
+def _run_synth(spec: Path, out: Path, slow: bool, marker: Path) -> None:
+    """The child: ``cfncompiler synth --no-lint`` as the console script runs it; its exit status is the command's."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
     if slow:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(bench.hooks), env.get("PYTHONPATH")]))
-        env["CFNCOMPILER_KILLTEST_IO_DELAY"] = str(IO_DELAY_SECONDS)
-        env["CFNCOMPILER_KILLTEST_MARKER"] = str(marker)
-    command = [sys.executable, "-m", "cfncompiler", "synth", "--no-lint", "--spec", str(bench.spec), "--out"]
-    return subprocess.Popen(
-        [*command, str(bench.out)], env=env, cwd=bench.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        _slow_file_system(marker)
+    main(["synth", "--no-lint", "--spec", str(spec), "--out", str(out)])
+
+
+def start_synth(bench: Bench, *, slow: bool, marker: Path) -> BaseProcess:
+    process = multiprocessing.get_context("fork").Process(
+        target=_run_synth, args=(bench.spec, bench.out, slow, marker), daemon=True
     )
+    process.start()
+    return process
 
 
-def finish(process: subprocess.Popen[bytes]) -> int:
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode in (0, -signal.SIGKILL), stderr.decode()
-    return process.returncode
+def finish(process: BaseProcess) -> int:
+    process.join(timeout=60)
+    assert process.exitcode in (0, -signal.SIGKILL), f"synth exited {process.exitcode}"
+    return int(process.exitcode)
 
 
 def natural_runtime(bench: Bench) -> float:
@@ -128,7 +126,7 @@ def writer_window(bench: Bench, marker: Path) -> float:
     restore(bench.out, bench.old_dir)
     marker.unlink(missing_ok=True)
     process = start_synth(bench, slow=True, marker=marker)
-    while not marker.exists() and process.poll() is None:
+    while not marker.exists() and process.is_alive():
         time.sleep(0.001)
     started = time.monotonic()
     assert finish(process) == 0
@@ -151,13 +149,13 @@ def test_a_synth_killed_at_any_moment_leaves_the_old_templates_or_the_new_never_
         slow = trial >= NATURAL_TRIALS
         process = start_synth(bench, slow=slow, marker=marker)
         if slow:
-            while not marker.exists() and process.poll() is None:
+            while not marker.exists() and process.is_alive():
                 time.sleep(0.0005)
             delay = rng.uniform(0, window * 1.1)
         else:
             delay = rng.uniform(0, runtime * 1.1)
         time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
+        process.kill()
         killed = finish(process) == -signal.SIGKILL
         where = f"trial {trial} ({'slowed' if slow else 'natural'}), killed {delay:.3f}s in: killed={killed}"
 

@@ -16,8 +16,8 @@ import click
 from cfncompiler.cli import aws, local
 from cfncompiler.errors import EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_INTERRUPTED, CfncompilerError
 
-AWS_COMMANDS = (aws.diff, aws.deploy, aws.status, aws.drift, aws.destroy, aws.adopt)
-LOCAL_COMMANDS = (local.synth, local.lint, local.rules, local.reach, local.graph, local.schema)
+AWS_COMMANDS = (aws.diff, aws.deploy, aws.status, aws.drift, aws.destroy, aws.adopt, aws.prices)
+LOCAL_COMMANDS = (local.synth, local.lint, local.rules, local.reach, local.graph, local.schema, local.cost)
 
 
 class Cli(click.Group):

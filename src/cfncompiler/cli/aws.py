@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cfncompiler.cli.options import layer_option, out_option, spec_option, yes_option
+from cfncompiler.cli.options import layer_option, out_option, prices_option, spec_option, yes_option
 
 
 def compile_if_stale(spec_path: Path, out_dir: Path) -> None:
@@ -32,15 +32,21 @@ def compile_if_stale(spec_path: Path, out_dir: Path) -> None:
 @spec_option
 @out_option
 @layer_option
+@prices_option
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON (for CI).")
-def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], as_json: bool) -> None:
-    """Show what deploy would change: create each change set, print it, delete it. Changes nothing."""
+def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], prices_path: Path | None, as_json: bool) -> None:
+    """Show what deploy would change: create each change set, print it, delete it. Changes nothing.
+
+    Each layer also shows what its deployed template costs a month, what the new one will, and the difference.
+    """
     from cfncompiler.deploy.console import open_deployer
     from cfncompiler.deploy.diff import BLOCKED, to_json
     from cfncompiler.errors import Refused
 
     compile_if_stale(spec_path, out_dir)
     deployer = open_deployer(spec_path, out_dir)
+    if prices_path is not None:
+        deployer.snapshot_path = prices_path
     if as_json:
         click.echo(to_json(deployer.diff(layers)))
         return
@@ -67,6 +73,11 @@ def diff(spec_path: Path, out_dir: Path, layers: tuple[str, ...], as_json: bool)
     "--replace-failed", is_flag=True, help="Delete and recreate a stack whose creation failed (ROLLBACK_COMPLETE)."
 )
 @click.option("--continue-rollback", is_flag=True, help="Resume a rollback that failed (UPDATE_ROLLBACK_FAILED).")
+@click.option(
+    "--skip-preflight",
+    is_flag=True,
+    help="Go on without the checks run before each layer (empty provided secrets, missing images, zones, quota).",
+)
 def deploy(
     spec_path: Path,
     out_dir: Path,
@@ -75,15 +86,21 @@ def deploy(
     allow_replace: tuple[str, ...],
     replace_failed: bool,
     continue_rollback: bool,
+    skip_preflight: bool,
 ) -> None:
-    """Deploy the layers through change sets, in dependency order, asking before each one runs."""
+    """Deploy the layers through change sets, in dependency order, asking before each one runs.
+
+    Before each layer's change set, preflight refuses what would make the layer fail or its services
+    crash-loop (a provided secret still empty, an ECR image not pushed, a DNS zone that does not exist,
+    a Fargate quota too small), with the command that fixes each.
+    """
     from cfncompiler.deploy.console import open_deployer, require_confirmation
     from cfncompiler.deploy.deployer import Options
 
     require_confirmation(yes, "deploy")
     compile_if_stale(spec_path, out_dir)
     deployer = open_deployer(spec_path, out_dir, assume_yes=yes)
-    deployer.deploy(layers, Options(frozenset(allow_replace), replace_failed, continue_rollback))
+    deployer.deploy(layers, Options(frozenset(allow_replace), replace_failed, continue_rollback, skip_preflight))
 
 
 @click.command()
@@ -98,6 +115,12 @@ def status(spec_path: Path, out_dir: Path) -> None:
     deployer = open_deployer(spec_path, out_dir)
     out = console()
     out.print(status_table(deployer.status(stale=stale), terminal=out.is_terminal))
+    lines, notes = deployer.records_to_create()
+    if lines:
+        out.print()
+        out.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if stale:
         click.echo(
             f"{spec_path} changed since the last synth: run `make synth` (deploy and diff compile it first).", err=True
@@ -194,3 +217,45 @@ def adopt(
 
     compile_if_stale(spec_path, out_dir)
     run_adopt(spec_path, out_dir, state_path, layers, pins, write_removed, yes=yes, as_json=as_json)
+
+
+@click.group()
+def prices() -> None:
+    """The price snapshot `cost` and `diff` read (src/cfncompiler/cost/prices.json)."""
+
+
+@prices.command("refresh")
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="REGION",
+    help="Add this region to the snapshot (its regions are always refreshed). Repeatable.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Snapshot to refresh and write [default: the committed one].",
+)
+def refresh_prices(regions: tuple[str, ...], output: Path | None) -> None:
+    """Rebuild every price of the snapshot from the AWS Price List API (GetProducts); needs AWS credentials."""
+    import json
+    from datetime import UTC, datetime
+
+    from cfncompiler.cost.refresh import PRICING_REGION, refresh
+    from cfncompiler.cost.snapshot import SNAPSHOT_PATH, document, load_snapshot
+    from cfncompiler.deploy.session import pricing_client
+    from cfncompiler.templates.write import write_all
+
+    target = output or SNAPSHOT_PATH
+    snapshot = load_snapshot(target if target.is_file() else SNAPSHOT_PATH)
+    today = datetime.now(UTC).date().isoformat()
+    outcome = refresh(pricing_client(PRICING_REGION), snapshot, regions, today)
+    write_all(target.parent, {target.name: json.dumps(document(outcome.snapshot), indent=2) + "\n"})
+    click.echo(
+        f"{target}: {outcome.refreshed} price(s) read from the AWS Price List API for "
+        f"{', '.join(sorted(outcome.snapshot.regions))}; {len(outcome.kept)} kept as they were."
+    )
+    for kept in outcome.kept:
+        click.echo(f"kept: {kept}", err=True)

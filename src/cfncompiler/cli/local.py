@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cfncompiler.cli.options import out_option, spec_option
+from cfncompiler.cli.options import layer_option, out_option, prices_option, spec_option
 
 if TYPE_CHECKING:
     from cfncompiler.synth import Outcome
@@ -145,3 +145,69 @@ def lint(spec_path: Path, out_dir: Path) -> None:
         click.echo(f"{path}: {'clean' if not count else f'{count} finding(s)'}")
     if findings:
         raise LintFailed(findings)
+
+
+@click.command()
+@spec_option
+@out_option
+@layer_option
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Compare with the templates in this directory (another commit's or environment's templates_out/).",
+)
+@prices_option
+@click.option("--json", "as_json", is_flag=True, help="Print the estimate (or the comparison) as JSON.")
+def cost(
+    spec_path: Path,
+    out_dir: Path,
+    layers: tuple[str, ...],
+    against: Path | None,
+    prices_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Estimate what the compiled templates cost a month, per layer and per resource; offline."""
+    import json
+
+    from cfncompiler.cost.estimate import compare, estimate, read_templates
+    from cfncompiler.cost.render import change_json, estimate_json, render_comparison, render_estimate
+    from cfncompiler.cost.snapshot import SNAPSHOT_PATH, load_snapshot
+    from cfncompiler.deploy.console import console
+    from cfncompiler.deploy.plan import select
+    from cfncompiler.spec.load import load_spec
+    from cfncompiler.synth import stale_templates
+
+    spec = load_spec(spec_path)
+    snapshot = load_snapshot(prices_path or SNAPSHOT_PATH)
+    snapshot.region(spec.region)  # a region the snapshot lacks is said before anything is read
+    selected = select(layers)
+    stale = stale_templates(spec_path, out_dir)
+    if stale:
+        click.echo(
+            f"warning: {spec_path} changed since the last synth ({', '.join(stale)} in {out_dir} differ): "
+            "this prices the templates as they are; run `make synth` first to price what the spec says now.",
+            err=True,
+        )
+    now = estimate(read_templates(out_dir, selected), spec.region, spec.usage, snapshot)
+    if against is None:
+        if as_json:
+            click.echo(json.dumps(estimate_json(now), indent=2))
+        else:
+            render_estimate(console(), now)
+        return
+    before = estimate(read_templates(against, selected), spec.region, spec.usage, snapshot)
+    changes = compare(before, now)
+    if as_json:
+        document = {
+            "against": str(against),
+            "templates": str(out_dir),
+            "layers": [change_json(c) for c in changes],
+            "before": round(before.monthly, 2),
+            "after": round(now.monthly, 2),
+            "delta": round(now.monthly - before.monthly, 2),
+            "estimate": estimate_json(now),
+        }
+        click.echo(json.dumps(document, indent=2))
+        return
+    render_comparison(console(), changes, now, str(against), str(out_dir))

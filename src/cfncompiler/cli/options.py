@@ -47,3 +47,10 @@ layer_option = click.option(
     shell_complete=_complete_layers,
 )
 yes_option = click.option("--yes", is_flag=True, help="Go ahead without asking (needed when there is no terminal).")
+prices_option = click.option(
+    "--prices",
+    "prices_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Price snapshot for the monthly cost [default: the committed one, src/cfncompiler/cost/prices.json].",
+)

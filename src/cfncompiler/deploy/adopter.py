@@ -24,9 +24,9 @@ from cfncompiler.deploy import changeset, parameters, plan, stacks
 from cfncompiler.deploy.deployer import Deployer
 from cfncompiler.deploy.diff import NEW, LayerDiff, rows
 from cfncompiler.deploy.operations import failure
-from cfncompiler.deploy.project import parse_template
 from cfncompiler.errors import BadInput, Problem, Refused, SpecError
 from cfncompiler.spec.load import LoadedSpec
+from cfncompiler.templates.parse import parse_template
 
 # CloudFormation takes at most this many resources in one IMPORT change set.
 MAX_IMPORTS = 200

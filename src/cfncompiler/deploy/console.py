@@ -100,7 +100,7 @@ class ConsoleReporter:
 
 def status_table(rows: Sequence[LayerStatus], *, terminal: bool) -> Table:
     table = Table(box=box.SIMPLE_HEAD if terminal else None, show_edge=False, pad_edge=False)
-    for column in ("Layer", "Stack", "Status", "Last update", "State", "Details"):
+    for column in ("Layer", "Stack", "Status", "Last update", "State", "In ALARM", "Details"):
         table.add_column(column, overflow="fold")
     for row in rows:
         when = f"{row.last_change:%Y-%m-%d %H:%M:%S %Z}".strip() if row.last_change else "-"
@@ -111,9 +111,17 @@ def status_table(rows: Sequence[LayerStatus], *, terminal: bool) -> Table:
             row.stack_status,
             when,
             Text(row.state, style=style),
+            _alarms_cell(row),
             Text("; ".join(row.reasons) or "-"),
         )
     return table
+
+
+def _alarms_cell(row: LayerStatus) -> Text:
+    if row.alarms is None:
+        return Text("-", style="dim")
+    firing = bool(row.alarms.firing) or row.alarms.unreadable is not None
+    return Text(row.alarms.render(), style="red" if firing else "green" if row.alarms.total else "dim")
 
 
 def open_deployer(spec_path: Path, out_dir: Path, *, assume_yes: bool = False) -> Deployer:

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from cfncompiler.deploy import changeset, guard, parameters, plan, stacks, uploads
+from botocore.exceptions import ClientError
+
+from cfncompiler.cost.estimate import compare_layer
+from cfncompiler.cost.pricing import price_template
+from cfncompiler.cost.snapshot import SNAPSHOT_PATH, RegionPrices, load_snapshot
+from cfncompiler.deploy import changeset, guard, parameters, plan, preflight, records, stacks, uploads
+from cfncompiler.deploy.alarms import AlarmCount, count_alarms
 from cfncompiler.deploy.diff import BLOCKED, CHANGES, NEW, NO_CHANGES, UP_TO_DATE, LayerDiff, Row, rows
 from cfncompiler.deploy.events import DEFAULT_POLL_SECONDS
-from cfncompiler.deploy.operations import RECOVERY, StackOperations, failure
-from cfncompiler.deploy.project import Project, Target, parse_template
+from cfncompiler.deploy.operations import RECOVERY, OnPoll, StackOperations, failure
+from cfncompiler.deploy.project import Project, Target
 from cfncompiler.deploy.report import Reporter
-from cfncompiler.deploy.session import Aws
+from cfncompiler.deploy.session import ACCESS_DENIED, Aws
 from cfncompiler.deploy.stacks import Deployed
 from cfncompiler.deploy.staging import TEMPLATE_BODY_LIMIT, Staging, upload_files
-from cfncompiler.errors import Refused, StoppedWatching
+from cfncompiler.errors import PreflightFailed, PricesUnavailable, Refused, StoppedWatching
+from cfncompiler.spec.load import load_spec
+from cfncompiler.spec.model import Spec
 from cfncompiler.templates.assets import AssetFile
+from cfncompiler.templates.parse import parse_template
 
 UP_TO_DATE_STATE = "up to date"
 ADOPTED_STATE = "adopted"
@@ -31,6 +41,7 @@ class Options:
     allow_replace: frozenset[str] = frozenset()
     replace_failed: bool = False
     continue_rollback: bool = False
+    skip_preflight: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class LayerStatus:
     state: str
     reasons: Sequence[str] = ()
     upstream_changed: Sequence[str] = ()
+    alarms: AlarmCount | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,14 @@ class Deployer:
         self.ops = StackOperations(self.cf, reporter, poll_seconds)
         # Logical ids some change set removed or replaced, to flag --allow-replace names that matched nothing.
         self._used_allowances: set[str] = set()
+        # The price snapshot the diff's cost line reads (`diff --prices` names another).
+        self.snapshot_path = SNAPSHOT_PATH
+        self._region_prices: RegionPrices | None = None
+
+    @cached_property
+    def spec(self) -> Spec:
+        """The spec itself, for what the templates do not say (which secrets an operator fills, the hosts)."""
+        return load_spec(self.project.spec_path)
 
     # ------------------------------------------------------------------ reading
 
@@ -129,10 +149,27 @@ class Deployer:
             return LayerDiff(layer, name, current.status, note=RECOVERY.get(current.status, "operation in progress"))
         prepared = self._prepare(layer, current, outputs)
         if prepared.up_to_date:
-            return LayerDiff(layer, name, UP_TO_DATE)
+            return self._with_cost(LayerDiff(layer, name, UP_TO_DATE), prepared)
         created = self._create_change_set(prepared)
         self._discard(created, new_stack=prepared.deployed_document is None)
-        return self._layer_diff(prepared, created)
+        return self._with_cost(self._layer_diff(prepared, created), prepared)
+
+    def _with_cost(self, shown: LayerDiff, prepared: _Prepared) -> LayerDiff:
+        """The monthly cost of the deployed template, of the new one, and the difference (both priced
+        with the spec's usage assumptions); a region the snapshot lacks is said, not fatal to the diff."""
+        try:
+            prices = self._prices()
+        except PricesUnavailable as exc:
+            return replace(shown, cost_note=str(exc))
+        layer, usage = prepared.target.layer, self.project.usage
+        new = price_template(layer, prepared.target.document, prices, usage)
+        old = price_template(layer, prepared.deployed_document, prices, usage) if prepared.deployed_document else None
+        return replace(shown, cost=compare_layer(layer, old, new))
+
+    def _prices(self) -> RegionPrices:
+        if self._region_prices is None:
+            self._region_prices = load_snapshot(self.snapshot_path).region(self.project.region)
+        return self._region_prices
 
     def _layer_diff(self, prepared: _Prepared, created: changeset.ChangeSet) -> LayerDiff:
         target = prepared.target
@@ -205,6 +242,7 @@ class Deployer:
             if restored:
                 self.reporter.note(layer, f"restored the {' and '.join(restored)}")
             return UP_TO_DATE
+        self._preflight(prepared, outputs, options)
         self.reporter.note(layer, f"creating a change set for {prepared.target.stack_name}")
         created = self._create_change_set(prepared)
         if created.empty:
@@ -226,6 +264,42 @@ class Deployer:
             raise
         self._upload(prepared)
         return self._execute(prepared, created, options.allow_replace)
+
+    def _preflight(self, prepared: _Prepared, outputs: Mapping[str, str], options: Options) -> None:
+        """Refuse, before any change set, a layer that would fail or whose services would crash-loop."""
+        layer = prepared.target.layer
+        if options.skip_preflight:
+            self.reporter.note(layer, "preflight skipped (--skip-preflight)")
+            return
+        findings = preflight.check(self.aws, self.spec, layer, prepared.target.document, outputs)
+        for skipped in (f for f in findings if isinstance(f, preflight.Skipped)):
+            self.reporter.note(layer, f"preflight: {skipped.text}")
+        problems = [f.text for f in findings if isinstance(f, preflight.Problem)]
+        if problems:
+            raise PreflightFailed(layer, prepared.target.stack_name, problems)
+
+    def _certificate_watch(self, prepared: _Prepared) -> OnPoll | None:
+        """Without a DNS zone, a layer that creates a certificate shows its validation records while it waits."""
+        resources = (prepared.target.document.get("Resources") or {}).values()
+        # The template first: a layer without a certificate never needs the spec read.
+        if not any(r.get("Type") == records.CERTIFICATE_TYPE for r in resources) or self.spec.platform.dns is not None:
+            return None
+        layer = prepared.target.layer
+
+        def show(found: records.Validation) -> None:
+            for line in records.validation_lines(found):
+                self.reporter.note(layer, line)
+
+        return records.CertificateWatch(self.aws.client("acm"), show, lambda text: self.reporter.note(layer, text))
+
+    def _show_host_records(self, layer: str, outputs: Mapping[str, str]) -> None:
+        """Without a DNS zone, after a change to the layer that holds the ALB: the records that point each host at
+        it (once per change, not at every no-op deploy; `status` shows them whenever asked)."""
+        alb = records.alb_dns_name(outputs)
+        if alb is None or self.spec.platform.dns is not None:
+            return
+        for line in records.host_lines(records.host_records(self.spec, alb)):
+            self.reporter.note(layer, line)
 
     def _warn_unused(self, allowed: Collection[str]) -> None:
         for logical_id in sorted(set(allowed) - self._used_allowances):
@@ -249,7 +323,12 @@ class Deployer:
         waiter = "stack_create_complete" if prepared.deployed_document is None else "stack_update_complete"
         try:
             ok, history = self.ops.run(
-                target.layer, created.stack_id, waiter, "deploy", lambda: changeset.execute(self.cf, created)
+                target.layer,
+                created.stack_id,
+                waiter,
+                "deploy",
+                lambda: changeset.execute(self.cf, created),
+                self._certificate_watch(prepared),
             )
         except StoppedWatching as stopped:
             lifted = sorted(set(before) & set(allowed))
@@ -269,6 +348,7 @@ class Deployer:
         if final is not None and not final.termination_protection:
             guard.protect(self.cf, target.stack_name)
         self.reporter.note(target.layer, f"{status}")
+        self._show_host_records(target.layer, final.outputs if final else {})
         return status
 
     # ------------------------------------------------------------------ status
@@ -305,7 +385,36 @@ class Deployer:
             )
         if not current.healthy:
             reasons.append(RECOVERY.get(current.status, "operation in progress"))
-        return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed)
+        alarms = (
+            count_alarms(self.cf, self.aws.client("cloudwatch"), current.stack_id)
+            if self.aws.has_client("cloudwatch")
+            else None
+        )
+        return LayerStatus(layer, name, current.status, current.last_change, state, reasons, upstream_changed, alarms)
+
+    def records_to_create(self) -> tuple[list[str], list[str]]:
+        """Without a DNS zone: the lines saying which DNS records are still to be created (pending certificates'
+        validation records, the hosts' records), and notes on what could not be read."""
+        if self.spec.platform.dns is not None:
+            return [], []
+        lines: list[str] = []
+        notes: list[str] = []
+        for layer in plan.select(()):
+            current = self.describe(layer)
+            alb = records.alb_dns_name(current.outputs) if current is not None else None
+            if current is None or alb is None:
+                continue
+            try:
+                for arn in records.certificate_arns(self.cf, current.stack_id):
+                    found = records.validation(self.aws.client("acm"), arn)
+                    if found.pending and found.records:
+                        lines += records.validation_lines(found)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in ACCESS_DENIED:
+                    raise
+                notes.append(f"the certificate's validation records were not read: AWS denied {exc.operation_name}")
+            lines += records.host_lines(records.host_records(self.spec, alb))
+        return lines, notes
 
     # ------------------------------------------------------------------ destroy
 

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cfncompiler.cost.estimate import LayerChange
+from cfncompiler.cost.render import change_json, cost_line
 from cfncompiler.deploy.parameters import ParameterChange
 from cfncompiler.templates.stateful import is_stateful
 
@@ -54,6 +56,9 @@ class LayerDiff:
     parameters: Sequence[ParameterChange] = ()
     note: str = ""
     refused: Sequence[str] = ()
+    # What the deployed template costs a month, what the new one will (None: not estimated, see cost_note).
+    cost: LayerChange | None = None
+    cost_note: str = ""
 
 
 def rows(changes: Iterable[Mapping[str, Any]]) -> list[Row]:
@@ -86,9 +91,23 @@ def to_json(diffs: Sequence[LayerDiff]) -> str:
             "changes": [{**asdict(r), "properties": list(r.properties), "loses_data": r.loses_data} for r in d.rows],
             "parameters": [asdict(p) for p in d.parameters],
             "refused": list(d.refused),
+            "cost": _cost_json(d.cost),
+            "cost_note": d.cost_note,
         }
 
     return json.dumps({"layers": [layer(d) for d in diffs]}, indent=2)
+
+
+def _cost_json(change: LayerChange | None) -> dict[str, Any] | None:
+    if change is None:
+        return None
+    shown = change_json(change)
+    return {
+        "deployed": shown["before"],
+        "new": shown["after"],
+        "delta": shown["delta"],
+        "resources": shown["resources"],
+    }
 
 
 def table(diff: LayerDiff, *, terminal: bool) -> Table:
@@ -110,6 +129,10 @@ def table(diff: LayerDiff, *, terminal: bool) -> Table:
 def render(console: Console, diff: LayerDiff) -> None:
     note = f" ({diff.note})" if diff.note else ""
     console.print(Text(f"{diff.layer}: {diff.stack_name}: {diff.state}{note}", style="bold"))
+    if diff.cost is not None:
+        console.print(Text(cost_line(diff.cost)))
+    elif diff.cost_note:
+        console.print(Text(f"  monthly cost: not estimated: {diff.cost_note}"))
     if diff.rows:
         console.print(table(diff, terminal=console.is_terminal))
     for change in diff.parameters:

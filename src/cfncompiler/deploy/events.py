@@ -30,6 +30,8 @@ class Event:
     resource_type: str
     status: str
     reason: str
+    # The resource's id once it has one (a certificate's ARN from its first CREATE_IN_PROGRESS on).
+    physical_id: str = ""
 
     @property
     def failed(self) -> bool:
@@ -44,6 +46,7 @@ def from_response(event: Mapping[str, Any]) -> Event:
         resource_type=event.get("ResourceType", ""),
         status=event.get("ResourceStatus", ""),
         reason=event.get("ResourceStatusReason") or "",
+        physical_id=event.get("PhysicalResourceId") or "",
     )
 
 
@@ -100,12 +103,20 @@ def watch(
     on_event: Callable[[Event], None],
     *,
     poll_seconds: float,
+    on_poll: Callable[[list[Event]], None] | None = None,
 ) -> bool:
-    """Wait with ``waiter``, passing each new event to ``on_event``; True if it ended as the waiter hoped."""
+    """Wait with ``waiter``, passing each new event to ``on_event``; True if it ended as the waiter hoped.
+
+    ``on_poll`` is called after every poll with its new events (often none), for what must be asked
+    again while the stack waits, such as a certificate's validation records.
+    """
 
     def show_events(**_: Any) -> None:
-        for event in feed.poll():
+        fresh = feed.poll()
+        for event in fresh:
             on_event(event)
+        if on_poll is not None:
+            on_poll(fresh)
 
     cloudformation.meta.events.register(_HOOK, show_events, unique_id="cfncompiler-events")
     attempts = max(1, int(MAX_WAIT_SECONDS / max(poll_seconds, 1)))

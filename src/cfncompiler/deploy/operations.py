@@ -16,6 +16,8 @@ from cfncompiler.deploy.report import Reporter
 from cfncompiler.deploy.stacks import Deployed
 from cfncompiler.errors import Refused, StackFailed, StoppedWatching
 
+OnPoll = Callable[[list[Event]], None]
+
 # What to do about a stack that cannot be deployed over as it stands.
 RECOVERY = {
     "ROLLBACK_COMPLETE": (
@@ -58,7 +60,9 @@ class StackOperations:
         self.reporter = reporter
         self.poll_seconds = poll_seconds
 
-    def watch(self, layer: str, stack_id: str, waiter: str, feed: EventFeed, doing: str) -> bool:
+    def watch(
+        self, layer: str, stack_id: str, waiter: str, feed: EventFeed, doing: str, on_poll: OnPoll | None = None
+    ) -> bool:
         """Wait with ``waiter``, streaming events; Ctrl-C stops this process watching, not CloudFormation."""
         try:
             with self.reporter.waiting(layer, doing):
@@ -69,6 +73,7 @@ class StackOperations:
                     feed,
                     lambda event: self.reporter.event(layer, event),
                     poll_seconds=self.poll_seconds,
+                    on_poll=on_poll,
                 )
         except KeyboardInterrupt:
             name = stack_id.split("/")[1] if stack_id.startswith("arn:") else stack_id
@@ -79,12 +84,18 @@ class StackOperations:
             ) from None
 
     def run(
-        self, layer: str, stack_id: str, waiter: str, doing: str, start: Callable[[], object]
+        self,
+        layer: str,
+        stack_id: str,
+        waiter: str,
+        doing: str,
+        start: Callable[[], object],
+        on_poll: OnPoll | None = None,
     ) -> tuple[bool, list[Event]]:
         """Start an operation with ``start()`` and watch it: did it end as hoped, and the events it made."""
         feed = EventFeed(self.cf, stack_id)
         start()
-        ok = self.watch(layer, stack_id, waiter, feed, doing)
+        ok = self.watch(layer, stack_id, waiter, feed, doing, on_poll)
         return ok, feed.history
 
     def wait_out(self, layer: str, current: Deployed) -> Deployed | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,8 @@ from typing import Any
 from cfncompiler.errors import BadInput
 from cfncompiler.naming import PRIMARY_SPEC_PATH, stack_name, template_file
 from cfncompiler.spec.load import load_spec
+from cfncompiler.spec.model import Usage
+from cfncompiler.templates.parse import parse_template
 
 TAG_PROJECT = "cfncompiler:project"
 TAG_LAYER = "cfncompiler:layer"
@@ -35,21 +37,6 @@ IAM_TYPES: Mapping[str, str | None] = {
     "AWS::IAM::UserPolicy": None,
     "AWS::IAM::UserToGroupAddition": None,
 }
-
-
-def parse_template(body: str | Mapping[str, Any]) -> dict[str, Any]:
-    """A template as data, intrinsic functions in long form, whichever syntax it was written in.
-
-    GetTemplate hands back JSON templates already decoded, hence the Mapping case.
-    """
-    if isinstance(body, Mapping):
-        return dict(body)
-    import cfn_flip
-
-    document, _ = cfn_flip.load(body)
-    if not isinstance(document, Mapping):
-        raise BadInput("a template must be a mapping of sections (Resources, Outputs, ...)")
-    return dict(document)
 
 
 def capabilities(document: Mapping[str, Any]) -> tuple[str, ...]:
@@ -104,6 +91,8 @@ class Project:
     spec_digest: str
     out_dir: Path
     account: str | None = None
+    # The spec's usage assumptions: the diff prices the deployed and the new template with them.
+    usage: Usage = field(default_factory=Usage)
 
     def stack_name(self, layer: str) -> str:
         return stack_name(self.name, layer)
@@ -134,4 +123,4 @@ def open_project(spec_path: Path, out_dir: Path) -> Project:
     """Validate the spec (a :class:`~cfncompiler.spec.load.SpecError` if it is not usable) and pin its hash."""
     spec = load_spec(spec_path)
     digest = hashlib.sha256(spec_path.read_bytes()).hexdigest()
-    return Project(spec.project, spec.region, spec_path, digest, out_dir, spec.account)
+    return Project(spec.project, spec.region, spec_path, digest, out_dir, spec.account, spec.usage)

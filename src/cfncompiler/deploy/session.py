@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -55,6 +55,23 @@ class Aws:
     cloudformation: Any
     s3: Any
     sts: Any
+    # Clients of the services only some commands ask (preflight, certificates), made on first use with the same
+    # configuration; a test puts stubbed ones here.
+    others: dict[str, Any] = field(default_factory=dict)
+    session: boto3.Session | None = None
+    config: Config | None = None
+
+    def client(self, service: str) -> Any:
+        """The client of ``service`` (e.g. "acm", "route53"), made once."""
+        if service not in self.others:
+            if self.session is None:
+                raise LookupError(f"no {service} client was given, and no session to make one")
+            self.others[service] = self.session.client(service, config=self.config)
+        return self.others[service]
+
+    def has_client(self, service: str) -> bool:
+        """Whether ``client(service)`` answers (a test's stubbed Aws may hold only the three above)."""
+        return service in self.others or self.session is not None
 
 
 def client_config(session: botocore.session.Session) -> Config:
@@ -84,7 +101,15 @@ def connect(region: str, account: str | None = None) -> Aws:
         cloudformation=session.client("cloudformation", config=config),
         s3=session.client("s3", config=config),
         sts=session.client("sts", config=config),
+        session=session,
+        config=config,
     )
+
+
+def pricing_client(region: str) -> Any:
+    """A Price List API client: no spec region, no account check (prices are public, the same for every account)."""
+    core = botocore.session.get_session()
+    return boto3.Session(botocore_session=core, region_name=region).client("pricing", config=client_config(core))
 
 
 class WrongAccount(AwsUnavailable):

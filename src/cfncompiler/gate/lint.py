@@ -68,7 +68,7 @@ class Gate:
         if workers <= 1:
             return [_lint_text(item) for item in texts]
         # fork: workers inherit what is imported; each loads cfn-lint's rules once, in parallel.
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_load_rules) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=load_rules) as pool:
             return pool.map(_lint_text, texts, chunksize=1)
 
     def _read(self, key: str) -> list[dict[str, str]] | None:
@@ -92,7 +92,8 @@ class Gate:
 _RULES: Any = None
 
 
-def _load_rules() -> None:
+def load_rules() -> None:
+    """Load cfn-lint's rules into this process once; lint workers forked afterwards inherit them."""
     global _RULES
     if _RULES is None:
         from cfnlint.core import get_rules
@@ -104,7 +105,7 @@ def _lint_text(item: tuple[str, str]) -> list[dict[str, str]]:
     from cfnlint.api import lint
 
     text, region = item
-    _load_rules()
+    load_rules()
     matches = lint(text, rules=_RULES, regions=[region])
     return [{"rule": m.rule.id, "path": _path(m), "message": m.message} for m in matches]
 

@@ -40,7 +40,7 @@ from troposphere import (
 from troposphere import kms as tkms
 
 from cfncompiler import contract
-from cfncompiler.layers import Inputs
+from cfncompiler.layers import Inputs, alarms
 from cfncompiler.layers.common import Layer, optional, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import service_trust
@@ -97,6 +97,7 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     for name, database in spec.data.database.databases.items():
         with layer.at("data", "database", "databases", name):
             _login_secret(layer, key, name, database)
+    alarms.data_alarms(layer)
     return layer.template
 
 

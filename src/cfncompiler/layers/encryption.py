@@ -6,6 +6,8 @@ never touches the key that protects the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from awacs import kms
 from awacs.aws import Allow, ArnLike, AWSPrincipal, Condition, PolicyDocument, Principal, Statement
 from troposphere import GetAtt, Ref, Sub
@@ -17,8 +19,8 @@ ACCOUNT_ROOT = "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"
 LOG_GROUPS_IN_ACCOUNT = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"
 
 
-def layer_key(layer: Layer, purpose: str, *, for_log_groups: bool) -> tkms.Key:
-    """The layer's key; ``for_log_groups`` lets CloudWatch Logs in this account use it."""
+def layer_key(layer: Layer, purpose: str, *, for_log_groups: bool, also: Sequence[Statement] = ()) -> tkms.Key:
+    """The layer's key; ``for_log_groups`` lets CloudWatch Logs in this account use it; ``also`` adds statements."""
     statements = [
         # AWS's default key policy: the account (through IAM) administers and uses the key.
         # In a key policy "Resource: *" means this key only.
@@ -48,6 +50,7 @@ def layer_key(layer: Layer, purpose: str, *, for_log_groups: bool) -> tkms.Key:
                 Condition=Condition(ArnLike("kms:EncryptionContext:aws:logs:arn", Sub(LOG_GROUPS_IN_ACCOUNT))),
             )
         )
+    statements.extend(also)
     key = layer.add(
         tkms.Key(
             "EncryptionKey",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from awacs import logs as alogs
 from troposphere import GetAtt, GetAZs, Join, Ref, Select, Sub, Template, ec2, iam, servicediscovery
+from troposphere import kms as tkms
 
 from cfncompiler import contract
-from cfncompiler.layers import Inputs
+from cfncompiler.layers import Inputs, alarms
 from cfncompiler.layers.common import Layer, log_group
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import allow, policy, service_trust
@@ -39,7 +40,12 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     groups = _security_groups(layer, vpc)
     _endpoints(layer, vpc, subnets, route_tables, groups)
     _service_discovery(layer, vpc)
-    _flow_logs(layer, vpc)
+    key = layer_key(
+        layer, "VPC flow logs and alarm notifications", for_log_groups=True, also=alarms.topic_key_statements()
+    )
+    _flow_logs(layer, vpc, key)
+    alarms.notification_topic(layer, key)
+    alarms.network_alarms(layer)
     return layer.template
 
 
@@ -274,8 +280,7 @@ def _service_discovery(layer: Layer, vpc: ec2.VPC) -> None:
     layer.publish(contract.namespace_id(), GetAtt(namespace, "Id"))
 
 
-def _flow_logs(layer: Layer, vpc: ec2.VPC) -> None:
-    key = layer_key(layer, "VPC flow logs", for_log_groups=True)
+def _flow_logs(layer: Layer, vpc: ec2.VPC, key: tkms.Key) -> None:
     group = layer.add(log_group("FlowLogGroup", layer.spec, key_arn(key)))
     role = layer.add(
         iam.Role(

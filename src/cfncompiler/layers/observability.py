@@ -5,7 +5,7 @@ from __future__ import annotations
 from troposphere import GetAtt, Template
 
 from cfncompiler import contract
-from cfncompiler.layers import Inputs
+from cfncompiler.layers import Inputs, alarms
 from cfncompiler.layers.common import Layer
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.platform import EXECUTION_ROLE, execution_role
@@ -30,4 +30,6 @@ def build(spec: Spec, inputs: Inputs) -> Template:
             add_service(layer, name, service, context, grants)
     if spec.observability.services:
         layer.add(execution_role(layer, grants))
+    alarms.webhook_subscriptions(layer)
+    alarms.dashboard(layer)
     return layer.template

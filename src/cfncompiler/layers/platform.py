@@ -8,8 +8,9 @@ from troposphere import certificatemanager as acm
 from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler import contract
-from cfncompiler.layers import Inputs
-from cfncompiler.layers.common import Layer, log_group, suppress
+from cfncompiler.layers import Inputs, alarms
+from cfncompiler.layers.common import Layer, log_group, optional, suppress
+from cfncompiler.layers.dns import host_records, validation_options
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import ecs_tasks_trust, policy
 from cfncompiler.layers.services import (
@@ -33,6 +34,7 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     key = layer_key(layer, "service logs", for_log_groups=True)
     cluster, capacity = _cluster(layer)
     listener = _load_balancer(layer)
+    alarms.load_balancer_alarms(layer)
     _direct_path(layer, listener)
     layer.publish(contract.execution_role_arn(), GetAtt(EXECUTION_ROLE, "Arn"))
     role = layer.add(workspace_role(layer))
@@ -57,6 +59,7 @@ def build(spec: Spec, inputs: Inputs) -> Template:
             add_service(layer, name, service, context, grants)
     layer.add(execution_role(layer, grants))
     _terraform_bridge(layer)
+    alarms.platform_alarms(layer)
     return layer.template
 
 
@@ -105,6 +108,7 @@ def _load_balancer(layer: Layer) -> elbv2.Listener:
         ValidationMethod="DNS",
         DeletionPolicy="Retain",
         UpdateReplacePolicy="Retain",
+        **optional(DomainValidationOptions=validation_options(layer)),
     )
     wildcards = [name for name in platform.certificate.names if name.startswith("*.")]
     if wildcards:
@@ -158,6 +162,8 @@ def _load_balancer(layer: Layer) -> elbv2.Listener:
         )
     )
     layer.publish(contract.listener_arn(), Ref(listener))
+    layer.publish(contract.load_balancer_dns_name(), GetAtt(balancer, "DNSName"))
+    host_records(layer, balancer)
     return listener
 
 

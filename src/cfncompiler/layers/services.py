@@ -16,6 +16,7 @@ from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler import contract
 from cfncompiler.layers import bootstrap
+from cfncompiler.layers.alarms import service_alarms
 from cfncompiler.layers.common import Layer, file_system_arn, log_group, optional
 from cfncompiler.layers.iam import allow, task_role
 from cfncompiler.layers.workspaces import workspace_admin_statements
@@ -123,6 +124,7 @@ def add_service(layer: Layer, name: str, service: Service, ctx: ServiceContext, 
             ),
         )
     )
+    service_alarms(layer, name, service, logs_group)
 
 
 def capacity_strategy(service: Service) -> list[ecs.CapacityProviderStrategyItem]:

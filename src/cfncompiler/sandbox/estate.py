@@ -34,12 +34,12 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from cfncompiler.adopt.resolve import references
-from cfncompiler.deploy.project import parse_template
 from cfncompiler.errors import BadInput, CfncompilerError, DeployError
 from cfncompiler.naming import logical_id, out_dir_for, stack_name
 from cfncompiler.sandbox.server import DUMMY_CREDENTIALS
 from cfncompiler.spec.load import load_spec
 from cfncompiler.spec.model import Spec
+from cfncompiler.templates.parse import parse_template
 
 LAYERS = ("network", "data")
 TERRAFORM_VERSION = "1.9.8"

@@ -9,6 +9,15 @@ from cfncompiler.spec.reach import VPC, Flow, flows
 
 # The node between the ALB and the workspaces on the direct path: nothing passes it unauthenticated.
 SIGN_IN = "authenticated"
+ALARM_TOPIC = "alarm_topic"
+DASHBOARD = "dashboard"
+# The layers whose alarms send to the topic, drawn as one dotted arrow from their subgraphs.
+ORDER_HEAD = "data & platform & observability"
+
+
+def _subscribers(spec: Spec) -> str:
+    notify = spec.alarms.notify
+    return f"{len(notify.emails)} email, {len(notify.https)} https subscriber(s)"
 
 
 def _size(service: Service) -> str:
@@ -24,6 +33,7 @@ def mermaid(spec: Spec) -> str:
     lines.append(f'  {VPC}(["clients in the VPC {spec.network.cidr}"])')
     lines.append('  subgraph network["network layer"]')
     lines.append('    vpc_endpoints[["VPC endpoints"]]')
+    lines.append(f'    {ALARM_TOPIC}>"alarm topic (SNS, KMS)<br/>{_subscribers(spec)}"]')
     lines.append("  end")
     lines.append('  subgraph data["data layer"]')
     db, cache = spec.data.database, spec.data.cache
@@ -40,10 +50,14 @@ def mermaid(spec: Spec) -> str:
             lines.append('    workspaces[/"Coder workspaces (Terraform)"/]')
         for name, service in services.items():
             lines.append(f'    {_node(name)}["{name}<br/>{_size(service)}"]')
+        if section == "observability":
+            lines.append(f'    {DASHBOARD}[/"dashboard {spec.project}"/]')
         lines.append("  end")
     edges: dict[tuple[str, str], list[Flow]] = defaultdict(list)
     for flow in flows(spec):
         edges[(flow.source, flow.target)].append(flow)
+    # Every layer's alarms send to the topic (dotted: notifications, not traffic).
+    lines.append(f'  {ORDER_HEAD} -.->|"alarms"| {ALARM_TOPIC}')
     for (source, target), found in edges.items():
         signed_in = [f for f in found if f.sign_in]
         if signed_in:

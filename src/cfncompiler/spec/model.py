@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Any, Literal
@@ -23,6 +24,7 @@ from pydantic import (
     Field,
     Tag,
     field_validator,
+    model_validator,
 )
 
 from cfncompiler.naming import aws_regions
@@ -380,8 +382,12 @@ class Volume(SpecModel):
     gid: int = Field(description="group of the directory and of every file written", ge=0, le=4294967295)
 
 
+# A host name the ALB answers, possibly a wildcard: coder.company.com, *.company.com.
+WILDCARD_HOST_PATTERN = r"^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+
+
 class Route(SpecModel):
-    host: Annotated[str, Field(pattern=r"^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")] = Field(
+    host: Annotated[str, Field(pattern=WILDCARD_HOST_PATTERN)] = Field(
         description="host name the ALB routes to this service"
     )
     health_path: Annotated[str, Field(pattern=r"^/\S*$", description="HTTP path the ALB polls")]
@@ -562,6 +568,43 @@ class LoadBalancer(SpecModel):
     idle_timeout_seconds: int = Field(
         description="seconds an idle connection stays open (websockets)", default=60, ge=1, le=4000
     )
+    extra_hosts: list[Annotated[str, Field(pattern=WILDCARD_HOST_PATTERN, max_length=253)]] = Field(
+        default_factory=list,
+        description=(
+            "further host names that lead to the ALB though no route or direct path names them, wildcards allowed "
+            "(Coder's wildcard access URL, *.company.com); each must be on the certificate"
+        ),
+    )
+
+
+ZoneId = Annotated[
+    str, Field(pattern=r"^[A-Z0-9]{1,32}$", description="a Route 53 hosted zone id, e.g. Z0123456789ABC")
+]
+
+
+class Dns(SpecModel):
+    """The Route 53 zone the hosts live in: with it, CloudFormation validates the certificate and points every
+    host at the ALB on its own; without it, deploy prints the records to create by hand."""
+
+    domain: HostName = Field(description="the zone's domain name, e.g. company.com; every host lies inside it")
+    zone_id: ZoneId = Field(description="the hosted zone that gets an alias record to the ALB for every host")
+    private: bool = Field(
+        description=(
+            "the zone is private (associated with the VPC; the natural choice for an internal ALB) rather than public"
+        )
+    )
+    validation_zone_id: ZoneId | None = Field(
+        default=None,
+        description=(
+            "the public hosted zone of the same domain that gets the certificate's validation records; required "
+            "when the zone is private (ACM validates through public DNS only), left out when it is public"
+        ),
+    )
+
+    @property
+    def certificate_zone_id(self) -> str:
+        """The zone ACM reads the validation records from: the public one."""
+        return self.validation_zone_id or self.zone_id
 
 
 class Workspaces(SpecModel):
@@ -596,6 +639,13 @@ class Platform(SpecModel):
             "at the ALB (then 404, until a workspace template adds its own rule)"
         ),
     )
+    dns: Dns | None = Field(
+        default=None,
+        description=(
+            "the Route 53 zone of the hosts: the certificate validates through it and every host gets an alias "
+            "record to the ALB; without it, deploy and status print the records to create"
+        ),
+    )
     services: dict[Name, Service] = Field(description="Fargate services of the platform layer, by name")
 
 
@@ -603,11 +653,467 @@ class Observability(SpecModel):
     services: dict[Name, Service] = Field(description="Fargate services of the observability layer, by name")
 
 
+# --------------------------------------------------------------------------- alarms
+
+
+@dataclass(frozen=True)
+class AlarmDefault:
+    """What an alarm watches and fires at before anyone tunes it, and why that value.
+
+    Sources: the CloudWatch user guide's "Recommended alarms" (per-service thresholds, statistics
+    and periods), adjusted where this design differs; each ``why`` says how.
+    """
+
+    watches: str
+    threshold: float
+    unit: str
+    period_seconds: int
+    periods: int
+    why: str
+
+    def describe(self) -> str:
+        return (
+            f"{self.watches}. Default: alarm at {self.threshold:g} {self.unit}, {self.periods} period(s) of "
+            f"{self.period_seconds} s in a row. Why: {self.why}"
+        )
+
+
+# kind -> alarm -> default. The kinds are the keys of `alarms:` in the spec; the builders read the
+# same table, so a default written here is the one compiled and the one the schema describes.
+ALARM_DEFAULTS: dict[str, dict[str, AlarmDefault]] = {
+    "service": {
+        "running_tasks": AlarmDefault(
+            "tasks running below the desired count (Container Insights RunningTaskCount and DesiredTaskCount)",
+            1,
+            "or more tasks missing",
+            60,
+            5,
+            "a crash loop or a failed deployment; a rolling deploy starts new tasks before stopping old "
+            "ones (minimum healthy 100%), so five minutes short is never a deploy in progress",
+        ),
+        "cpu": AlarmDefault(
+            "average CPU utilisation of the service's tasks",
+            80,
+            "% or more",
+            60,
+            5,
+            "CloudWatch's recommended ECS threshold: above it, latency grows before tasks fail",
+        ),
+        "memory": AlarmDefault(
+            "average memory utilisation of the service's tasks",
+            80,
+            "% or more",
+            60,
+            5,
+            "CloudWatch's recommended ECS threshold; at 100% Fargate kills the task (out of memory)",
+        ),
+    },
+    "route": {
+        "unhealthy_hosts": AlarmDefault(
+            "targets the ALB finds unhealthy in the service's target group (maximum)",
+            1,
+            "or more targets",
+            60,
+            5,
+            "one failing health check path means a task that takes traffic and cannot serve it",
+        ),
+        "errors_5xx": AlarmDefault(
+            "share of the service's requests its tasks answer with 5xx",
+            5,
+            "% or more",
+            300,
+            3,
+            "a few 5xx are normal during deploys; one request in twenty for fifteen minutes is an outage "
+            "for the users behind it",
+        ),
+        "response_time": AlarmDefault(
+            "95th percentile of the time the service's tasks take to answer (TargetResponseTime)",
+            3,
+            "seconds or more",
+            300,
+            3,
+            "interactive pages answer in well under a second; a service that streams or proxies slow "
+            "calls (LiteLLM) sets its own",
+        ),
+    },
+    "load_balancer": {
+        "errors_5xx": AlarmDefault(
+            "5xx answers the ALB itself gives (HTTPCode_ELB_5XX_Count: no healthy target, target timeouts)",
+            10,
+            "or more per period",
+            300,
+            2,
+            "the ALB answers 5xx only when no target can: ten in five minutes, twice, is users seeing errors",
+        ),
+        "rejected_connections": AlarmDefault(
+            "connections the ALB rejected because it reached its maximum (RejectedConnectionCount)",
+            1,
+            "or more per period",
+            300,
+            1,
+            "CloudWatch's recommended threshold: any rejected connection is a client that got nothing",
+        ),
+    },
+    "database": {
+        "cpu": AlarmDefault(
+            "average CPU utilisation of the PostgreSQL instance",
+            80,
+            "% or more",
+            300,
+            3,
+            "sustained high CPU on a single instance slows every service at once; fifteen minutes rules out "
+            "vacuum and backup spikes",
+        ),
+        "free_storage": AlarmDefault(
+            "free storage space of the PostgreSQL instance (minimum)",
+            10,
+            "% or less of data.database.storage_gb",
+            300,
+            1,
+            "storage autoscaling grows the volume when free space falls under 10% of it, at most every "
+            "6 hours and never past max_storage_gb; free space below 10% of the first allocation means "
+            "autoscaling is cooling down or at its ceiling, and a full disk stops every write. The "
+            "database's event subscription reports autoscaling approaching the ceiling before that",
+        ),
+        "freeable_memory": AlarmDefault(
+            "freeable memory of the PostgreSQL instance (average)",
+            10,
+            "% or less of the instance class's memory",
+            300,
+            3,
+            "derived from the class's memory (see INSTANCE_MEMORY_GIB), not a fixed figure: below a tenth, "
+            "PostgreSQL starts to swap",
+        ),
+        "connections": AlarmDefault(
+            "open connections to the PostgreSQL instance (maximum)",
+            80,
+            "% or more of max_connections",
+            300,
+            2,
+            "max_connections defaults to LEAST(class memory / 9531392, 5000) on RDS PostgreSQL, so the "
+            "figure is derived from the instance class; past it, new connections fail",
+        ),
+    },
+    "cache": {
+        "cpu": AlarmDefault(
+            "Redis engine CPU utilisation of each node (EngineCPUUtilization: Redis runs on one core)",
+            90,
+            "% or more",
+            60,
+            5,
+            "CloudWatch's recommended ElastiCache threshold",
+        ),
+        "memory": AlarmDefault(
+            "memory used by each node's data, as a share of its maxmemory (DatabaseMemoryUsagePercentage)",
+            80,
+            "% or more",
+            60,
+            5,
+            "a share of the node type's own memory, so it follows the class; past it Redis evicts",
+        ),
+        "evictions": AlarmDefault(
+            "keys each node evicted for lack of memory",
+            1,
+            "or more per period",
+            300,
+            1,
+            "Langfuse keeps its ingestion queues in Redis: an evicted key is a lost job, not a cache miss",
+        ),
+        "replication_lag": AlarmDefault(
+            "how far each replica is behind the primary (only with data.cache.replicas above 0)",
+            5,
+            "seconds or more",
+            60,
+            5,
+            "a replica seconds behind loses those writes on failover",
+        ),
+        "connections": AlarmDefault(
+            "client connections to each node (maximum)",
+            500,
+            "or more",
+            300,
+            2,
+            "the platform's clients (Langfuse web and worker) hold a few dozen each; hundreds is a leak, "
+            "long before ElastiCache's fixed limit of 65,000",
+        ),
+    },
+    "file_system": {
+        "burst_credits": AlarmDefault(
+            "the EFS file system's burst credit balance (minimum; only in bursting throughput mode)",
+            500,
+            "GiB of credits or less",
+            300,
+            1,
+            "in bursting mode a small file system lives on credits: at 100 MiB/s, 500 GiB is about 85 "
+            "minutes of full burst, time to switch to elastic throughput before every workspace stalls",
+        ),
+        "io_limit": AlarmDefault(
+            "how close the file system is to its I/O limit (PercentIOLimit, maximum; general-purpose mode)",
+            90,
+            "% or more",
+            300,
+            3,
+            "CloudWatch's recommended EFS alarm: at 100% every read and write waits",
+        ),
+    },
+    "nat_gateway": {
+        "port_allocation_errors": AlarmDefault(
+            "connections the NAT gateway could not give a source port (ErrorPortAllocation)",
+            1,
+            "or more per period",
+            300,
+            1,
+            "CloudWatch's recommended threshold: every error is an outbound call that failed",
+        ),
+        "dropped_packets": AlarmDefault(
+            "share of packets the NAT gateway dropped (PacketsDropCount over packets in)",
+            0.01,
+            "% or more",
+            300,
+            3,
+            "CloudWatch's recommended NAT threshold (0.01% of traffic)",
+        ),
+    },
+    "log_errors": {
+        "errors": AlarmDefault(
+            "log lines matching the service's error pattern (a metric filter on its log group)",
+            10,
+            "or more per period",
+            300,
+            1,
+            "a handful of errors is a bad request; ten in five minutes is the service failing",
+        ),
+    },
+}
+
+# RDS instance class -> memory in GiB, to derive thresholds that depend on the class (connections,
+# freeable memory). An AWS fact table, from the RDS user guide's "DB instance classes" hardware
+# specifications; a class missing here is a located error (S503) unless its alarms set no default.
+INSTANCE_MEMORY_GIB: dict[str, float] = {
+    **{
+        f"db.{family}.{size}": gib
+        for family in ("t3", "t4g")
+        for size, gib in (("micro", 1), ("small", 2), ("medium", 4), ("large", 8), ("xlarge", 16), ("2xlarge", 32))
+    },
+    **{
+        f"db.{family}.{size}": 8 * vcpus
+        for family in ("r5", "r6g", "r6i", "r7g", "r7i")
+        for size, vcpus in (
+            ("large", 2),
+            ("xlarge", 4),
+            ("2xlarge", 8),
+            ("4xlarge", 16),
+            ("8xlarge", 32),
+            ("12xlarge", 48),
+            ("16xlarge", 64),
+        )
+    },
+    **{
+        f"db.{family}.{size}": 4 * vcpus
+        for family in ("m5", "m6g", "m6i", "m7g", "m7i")
+        for size, vcpus in (
+            ("large", 2),
+            ("xlarge", 4),
+            ("2xlarge", 8),
+            ("4xlarge", 16),
+            ("8xlarge", 32),
+            ("12xlarge", 48),
+            ("16xlarge", 64),
+        )
+    },
+}
+
+AlarmPeriod = Literal[60, 300, 900, 3600]
+
+
+class AlarmTuning(SpecModel):
+    threshold: float | None = Field(
+        default=None, ge=0, description="the value the alarm fires at, in the unit its description gives"
+    )
+    period_seconds: AlarmPeriod | None = Field(default=None, description="length of one period: 60, 300, 900 or 3600")
+    periods: int | None = Field(
+        default=None, ge=1, le=24, description="how many periods in a row must breach before the alarm fires"
+    )
+    off: Description | None = Field(
+        default=None, description="switch the alarm off, saying why (the reason stays in the spec for the next reader)"
+    )
+
+    @model_validator(mode="after")
+    def _off_alone(self) -> AlarmTuning:
+        if self.off is not None and (self.threshold, self.period_seconds, self.periods) != (None, None, None):
+            raise ValueError("an alarm switched off takes no threshold, period_seconds or periods")
+        return self
+
+    @property
+    def tuned(self) -> bool:
+        return (self.threshold, self.period_seconds, self.periods) != (None, None, None)
+
+
+def _tuning(kind: str, alarm: str) -> Any:
+    return Field(default=None, description=ALARM_DEFAULTS[kind][alarm].describe())
+
+
+class ServiceAlarms(SpecModel):
+    running_tasks: AlarmTuning | None = _tuning("service", "running_tasks")
+    cpu: AlarmTuning | None = _tuning("service", "cpu")
+    memory: AlarmTuning | None = _tuning("service", "memory")
+
+
+class RouteAlarms(SpecModel):
+    unhealthy_hosts: AlarmTuning | None = _tuning("route", "unhealthy_hosts")
+    errors_5xx: AlarmTuning | None = _tuning("route", "errors_5xx")
+    response_time: AlarmTuning | None = _tuning("route", "response_time")
+
+
+class LoadBalancerAlarms(SpecModel):
+    errors_5xx: AlarmTuning | None = _tuning("load_balancer", "errors_5xx")
+    rejected_connections: AlarmTuning | None = _tuning("load_balancer", "rejected_connections")
+
+
+class DatabaseAlarms(SpecModel):
+    cpu: AlarmTuning | None = _tuning("database", "cpu")
+    free_storage: AlarmTuning | None = _tuning("database", "free_storage")
+    freeable_memory: AlarmTuning | None = _tuning("database", "freeable_memory")
+    connections: AlarmTuning | None = _tuning("database", "connections")
+
+
+class CacheAlarms(SpecModel):
+    cpu: AlarmTuning | None = _tuning("cache", "cpu")
+    memory: AlarmTuning | None = _tuning("cache", "memory")
+    evictions: AlarmTuning | None = _tuning("cache", "evictions")
+    replication_lag: AlarmTuning | None = _tuning("cache", "replication_lag")
+    connections: AlarmTuning | None = _tuning("cache", "connections")
+
+
+class FileSystemAlarms(SpecModel):
+    burst_credits: AlarmTuning | None = _tuning("file_system", "burst_credits")
+    io_limit: AlarmTuning | None = _tuning("file_system", "io_limit")
+
+
+class NatGatewayAlarms(SpecModel):
+    port_allocation_errors: AlarmTuning | None = _tuning("nat_gateway", "port_allocation_errors")
+    dropped_packets: AlarmTuning | None = _tuning("nat_gateway", "dropped_packets")
+
+
+class LogErrors(SpecModel):
+    pattern: Annotated[str, Field(min_length=1, max_length=1024)] = Field(
+        description=(
+            'CloudWatch Logs filter pattern matching the service\'s error lines, e.g. { $.level = "error" } '
+            "for JSON logs; the service's log format must allow it"
+        )
+    )
+    threshold: float | None = Field(default=None, ge=0, description=ALARM_DEFAULTS["log_errors"]["errors"].describe())
+    period_seconds: AlarmPeriod | None = Field(default=None, description="length of one period: 60, 300, 900 or 3600")
+    periods: int | None = Field(
+        default=None, ge=1, le=24, description="how many periods in a row must breach before the alarm fires"
+    )
+
+
+class OneServiceAlarms(SpecModel):
+    service: ServiceAlarms | None = Field(default=None, description="this service's task alarms, over alarms.service")
+    route: RouteAlarms | None = Field(default=None, description="this service's target group alarms, over alarms.route")
+    log_errors: LogErrors | None = Field(
+        default=None, description="a metric filter on the service's log group and an alarm on the lines it counts"
+    )
+
+
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", max_length=254)]
+
+
+class WebhookSecret(SpecModel):
+    secret: SecretName = Field(
+        description=(
+            "a provided secret under data.secrets holding the endpoint's https:// URL (a chat webhook or an "
+            "incident tool's SNS integration; its URL carries a token, so it is never written in a template)"
+        )
+    )
+    key: SecretKey = Field(description="JSON key of the URL inside that secret")
+
+
+class Notify(SpecModel):
+    emails: list[Email] = Field(
+        default_factory=list, description="addresses subscribed to the alarm topic (each confirms once by email)"
+    )
+    https: list[WebhookSecret] = Field(
+        default_factory=list,
+        description=(
+            "HTTPS endpoints subscribed to the alarm topic, each read from a secret when the observability "
+            "layer deploys (fill the secret before that)"
+        ),
+    )
+
+
+class Alarms(SpecModel):
+    notify: Notify = Field(
+        default_factory=Notify,
+        description="who hears about it: the alarm topic's subscribers, sent every change to ALARM and back to OK",
+    )
+    service: ServiceAlarms = Field(default_factory=ServiceAlarms, description="every ECS service of every layer")
+    route: RouteAlarms = Field(default_factory=RouteAlarms, description="the target group of every routed service")
+    load_balancer: LoadBalancerAlarms = Field(default_factory=LoadBalancerAlarms, description="the internal ALB")
+    database: DatabaseAlarms = Field(default_factory=DatabaseAlarms, description="the PostgreSQL instance")
+    cache: CacheAlarms = Field(default_factory=CacheAlarms, description="every node of the Redis replication group")
+    file_system: FileSystemAlarms = Field(default_factory=FileSystemAlarms, description="the shared EFS file system")
+    nat_gateway: NatGatewayAlarms = Field(default_factory=NatGatewayAlarms, description="the NAT gateway")
+    services: dict[Name, OneServiceAlarms] = Field(
+        default_factory=dict,
+        description="one service by name: its own tuning over the kinds above, and its log error alarm",
+    )
+
+
 # --------------------------------------------------------------------------- spec
 
 
 class Logs(SpecModel):
     retention_days: LogRetentionDays = Field(description="days CloudWatch keeps every log group")
+
+
+class Usage(SpecModel):
+    """What the estimate cannot read from a template: how much flows, is stored and is asked for.
+
+    `cfncompiler cost` and `diff` price the compiled templates; these figures stand in for what only
+    running the platform would tell, and the estimate prints every one it used. Each name carries its unit.
+    """
+
+    nat_gb_per_month: float = Field(
+        default=100, ge=0, description="GB each NAT gateway processes a month (image pulls, model APIs, updates)"
+    )
+    endpoint_gb_per_month: float = Field(
+        default=20, ge=0, description="GB each interface VPC endpoint processes a month"
+    )
+    alb_average_lcus: float = Field(
+        default=1, ge=0, description="load balancer capacity units the ALB uses in an average hour"
+    )
+    s3_gb_stored_per_bucket: float = Field(
+        default=20, ge=0, description="GB each S3 bucket holds, old versions included (S3 Standard)"
+    )
+    efs_gb_stored: float = Field(default=100, ge=0, description="GB each EFS file system holds")
+    efs_infrequent_access_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share (0-1) of EFS data in Infrequent Access once the lifecycle rule has moved it",
+    )
+    logs_gb_ingested_per_group_per_month: float = Field(
+        default=5, ge=0, description="GB each CloudWatch log group takes in a month"
+    )
+    dynamodb_million_writes_per_table_per_month: float = Field(
+        default=0.1, ge=0, description="millions of on-demand write request units each DynamoDB table uses a month"
+    )
+    dynamodb_million_reads_per_table_per_month: float = Field(
+        default=0.1, ge=0, description="millions of on-demand read request units each DynamoDB table uses a month"
+    )
+    database_backup_gb_stored: float = Field(
+        default=150,
+        ge=0,
+        description="GB of automated backups RDS keeps; as much as the allocated storage is free, the rest is billed",
+    )
+    enhanced_monitoring_kb_per_sample: float = Field(
+        default=10, ge=0, description="KB of OS metrics RDS Enhanced Monitoring writes to CloudWatch Logs per sample"
+    )
+    dns_million_queries_per_zone_per_month: float = Field(
+        default=1, ge=0, description="millions of DNS queries each hosted zone answers a month"
+    )
 
 
 class Spec(SpecModel):
@@ -639,6 +1145,25 @@ class Spec(SpecModel):
     data: Data = Field(description="DataStack")
     platform: Platform = Field(description="PlatformStack")
     observability: Observability = Field(description="ObservabilityStack")
+    usage: Usage = Field(
+        default_factory=Usage,
+        description="usage assumptions for the cost estimate (`cfncompiler cost`): what templates cannot say",
+    )
+    alarms: Alarms = Field(
+        default_factory=Alarms,
+        description=(
+            "CloudWatch alarms on every resource that can hurt, their topic and subscribers, and one dashboard; "
+            "without this section every alarm runs on its default and nobody is subscribed"
+        ),
+    )
+
+    def alb_hosts(self) -> list[str]:
+        """Every host name that leads to the ALB, once each in spec order: routes, the direct path, extra hosts."""
+        hosts = [service.route.host for _, _, service in self.services() if service.route is not None]
+        if self.platform.direct_path is not None:
+            hosts += self.platform.direct_path.hosts
+        hosts += self.platform.load_balancer.extra_hosts
+        return list(dict.fromkeys(hosts))
 
     def services(self) -> Iterator[tuple[str, str, Service]]:
         """Every service of every layer, in spec order: (layer section, name, service)."""

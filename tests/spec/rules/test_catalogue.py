@@ -13,7 +13,9 @@ from cfncompiler.cli import main
 from cfncompiler.spec.load import load, rule_warnings
 from cfncompiler.spec.rules import RULES, SCHEMA_RULES
 from tests.conftest import minimal_text
+from tests.spec.rules.test_alarms import BAD as ALARM_BAD
 from tests.spec.rules.test_cross_section import BAD, WARNED
+from tests.spec.rules.test_dns import BAD as DNS_BAD
 from tests.spec.test_model import CROSS_FIELD_RULES
 from tests.spec_edit import edit, edited_spec, problems_of, write_project
 
@@ -41,7 +43,7 @@ def test_the_rules_command_lists_every_rule_with_its_id_name_and_sentence() -> N
 
 def test_every_rule_fires_in_some_bad_case(tmp_path: Path) -> None:
     seen: set[str] = set()
-    for index, case in enumerate(BAD):
+    for index, case in enumerate([*BAD, *ALARM_BAD, *DNS_BAD]):
         edits = case.values[0]
         problems = problems_of(edited_spec(tmp_path / f"production-{index}", *edits))
         assert all(p.rule for p in problems), problems

@@ -552,6 +552,8 @@ GOOD = [
         [
             (LANGFUSE_WORKER, "    langfuse-worker-2:\n"),
             (LANGFUSE_DB_USERS, "services: [langfuse-web, langfuse-worker-2]"),
+            # A renamed service takes its alarm overrides along (S501 names an override of nothing).
+            ("    langfuse-worker: {log_errors", "    langfuse-worker-2: {log_errors"),
         ],
         id="services-another-unique-name",
     ),

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cfncompiler.sandbox.patches.alarms_and_subscriptions_exist_in_cloudwatch_and_sns import (
+    alarms_and_subscriptions_exist_in_cloudwatch_and_sns,
+)
 from cfncompiler.sandbox.patches.certificates_are_issued_in_acm import certificates_are_issued_in_acm
 from cfncompiler.sandbox.patches.change_sets_say_what_is_replaced import change_sets_say_what_is_replaced
 from cfncompiler.sandbox.patches.conditional_denials_do_not_deny_everything import (
@@ -31,6 +34,7 @@ from cfncompiler.sandbox.patches.resource_import import resource_import
 from cfncompiler.sandbox.patches.short_form_getatt_splits_at_the_first_dot import (
     short_form_getatt_splits_at_the_first_dot,
 )
+from cfncompiler.sandbox.patches.target_groups_answer_their_full_name import target_groups_answer_their_full_name
 from cfncompiler.sandbox.patches.termination_protection_is_a_real_switch import termination_protection_is_a_real_switch
 from cfncompiler.sandbox.patches.unmodelled_types_get_placeholders import unmodelled_types_get_placeholders
 
@@ -43,6 +47,8 @@ PATCHES: tuple[Patch, ...] = (
     executed_change_set_updates_the_stack,
     unmodelled_types_get_placeholders,
     certificates_are_issued_in_acm,
+    alarms_and_subscriptions_exist_in_cloudwatch_and_sns,
+    target_groups_answer_their_full_name,
     change_sets_say_what_is_replaced,
     termination_protection_is_a_real_switch,
     rds_parameter_group_ref_is_its_name,

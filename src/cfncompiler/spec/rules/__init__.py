@@ -2,14 +2,14 @@
 
 S0xx are kept by the schema itself (YAML, unknown and missing keys, values of the wrong
 kind); the others are the rules in this package, by section: S1xx network, S2xx data,
-S3xx one service, S4xx across sections.
+S3xx one service, S4xx across sections, S5xx alarms.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cfncompiler.spec.rules import cross_section, data, network, services
+from cfncompiler.spec.rules import alarms, cross_section, data, dns, network, services
 from cfncompiler.spec.rules.base import Rule
 
 
@@ -30,4 +30,11 @@ SCHEMA_RULES: tuple[SchemaRule, ...] = (
     SchemaRule("S005", "extends", "`extends` names another spec file, without a cycle"),
 )
 
-RULES: tuple[Rule, ...] = (*network.RULES, *data.RULES, *services.RULES, *cross_section.RULES)
+RULES: tuple[Rule, ...] = (
+    *network.RULES,
+    *data.RULES,
+    *services.RULES,
+    *cross_section.RULES,
+    *alarms.RULES,
+    *dns.RULES,
+)

@@ -270,14 +270,14 @@ def routes_are_distinct(spec: Spec) -> Iterator[Violation]:
                 (f"listener priority {priority} is already taken by '{priorities[priority]}'; set route.priority"),
             )
         priorities.setdefault(priority, name)
-        if not _covered(route.host, spec.platform.certificate.names):
+        if not covered(route.host, spec.platform.certificate.names):
             yield (
                 (*where, "route", "host"),
                 (f"{route.host} is not covered by the certificate ({', '.join(spec.platform.certificate.names)})"),
             )
 
 
-def _covered(host: str, names: list[str]) -> bool:
+def covered(host: str, names: list[str]) -> bool:
     for name in names:
         if name == host:
             return True
@@ -341,7 +341,7 @@ def direct_path_hosts_are_served(spec: Spec) -> Iterator[Violation]:
         where: Loc = ("platform", "direct_path", "hosts", index)
         if host in direct.hosts[:index]:
             yield where, f"host {host} is listed more than once"
-        elif not _covered(host, names):
+        elif not covered(host, names):
             yield (
                 where,
                 (
@@ -467,6 +467,8 @@ def secret_users(spec: Spec) -> dict[str, list[str]]:
     if spec.platform.direct_path is not None:
         users.setdefault(spec.platform.direct_path.oidc.client.secret, []).append("the direct path's listener rule")
     users.setdefault(spec.data.cache.auth_token_secret, []).append("the cache's AUTH token")
+    for hook in spec.alarms.notify.https:
+        users.setdefault(hook.secret, []).append("the alarm topic's webhook subscription")
     arns = {contract.secret_arn(secret).name: secret for secret in spec.data.secrets}
     for name, text in spec.platform.terraform_bridge.values.items():
         for reference in references(text):
