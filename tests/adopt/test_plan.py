@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cfncompiler.adopt.plan import import_template
+from cfncompiler.adopt.match import Candidate, Match, Matching
+from cfncompiler.adopt.plan import import_template, not_importable
 
 TEMPLATE: dict[str, Any] = {
     "AWSTemplateFormatVersion": "2010-09-09",
@@ -58,3 +59,18 @@ def test_an_existing_stack_keeps_its_resources_as_they_are_and_gains_the_adopted
         "DestinationBucketName": {"Ref": "Logs"}
     }
     assert deferred == [("Bucket", "BucketEncryption")]
+
+
+def test_a_match_cloudformation_cannot_import_is_taken_out_for_the_deploy() -> None:
+    topic = Match("AlarmTopic", "AWS::SNS::Topic", Candidate("aws_sns_topic.alarms", "AWS::SNS::Topic", {}), "name")
+    policy = Match(
+        "AlarmTopicPolicy",
+        "AWS::SNS::TopicPolicy",
+        Candidate("aws_sns_topic_policy.alarms", "AWS::SNS::TopicPolicy", {}),
+        "identity: Topics",
+    )
+    matching = Matching(matches=[topic, policy])
+
+    # The topic policy's registry schema has no read handler: CloudFormation cannot import it.
+    assert not_importable(matching) == [policy]
+    assert matching.matches == [topic]

@@ -40,7 +40,10 @@ from cfncompiler.templates.parse import parse_template
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates_out"
-ESTATE = read_state(FIXTURES / "estate.tfstate")
+# The estate of the design as Terraform built it, and monitoring an estate may already have
+# (alarms, their topic, subscriptions, a rule with two targets, DNS records): adopt must translate both.
+MONITORING = read_state(FIXTURES / "monitoring.tfstate")
+ESTATE = [*read_state(FIXTURES / "estate.tfstate"), *MONITORING]
 REGION = "us-west-2"
 KEY_ARN = "arn:aws:kms:us-west-2:123456789012:key/1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
 STATE_BUCKET = 'aws_s3_bucket.this["terraform-state"]'
@@ -856,3 +859,57 @@ def test_a_detached_gateway_and_other_types_are_one_resource() -> None:
 @pytest.mark.parametrize(("old", "new"), [("aws_alb", "aws_lb"), ("aws_alb_target_group", "aws_lb_target_group")])
 def test_the_older_alb_names_translate_as_the_lb_names(old: str, new: str) -> None:
     assert TRANSLATIONS[old] is TRANSLATIONS[new]
+
+
+# --------------------------------------------------------------------------- monitoring an estate may already have
+
+
+RULE = "module.monitoring.aws_cloudwatch_event_rule.deployment_failures"
+TOPIC = "arn:aws:sns:us-west-2:123456789012:coder-production-alarms"
+
+
+def test_a_rules_targets_are_folded_in_from_their_own_resources() -> None:
+    rule = instance(RULE)
+    assert "Targets" not in live_properties(rule)
+    targets = live_properties(rule, ESTATE)["Targets"]
+    assert [t["Id"] for t in targets] == ["alarm-topic", "log"]
+    assert targets[0] == {"Id": "alarm-topic", "Arn": TOPIC}
+    other_rule = made("aws_cloudwatch_event_rule", name="another-rule", arn="arn:aws:events:us-west-2:1:rule/x")
+    assert "Targets" not in live_properties(other_rule, ESTATE)
+
+
+def test_a_route53_records_set_identifier_is_sent_only_when_it_has_one() -> None:
+    simple = instance("module.dns.aws_route53_record.coder")
+    weighted = instance("module.dns.aws_route53_record.ai_weighted")
+    keys = ["Name", "HostedZoneId", "Type", "SetIdentifier"]
+    assert resource_identifier(simple, keys) == {
+        "Name": "coder.staging.company.com",
+        "HostedZoneId": "Z0000STAGINGPRIVATE00",
+        "Type": "A",
+    }
+    assert resource_identifier(weighted, keys)["SetIdentifier"] == "blue"
+    # An alias record has no TTL; the full name comes from fqdn whatever the configuration wrote.
+    assert "TTL" not in live_properties(simple)
+    assert live_properties(weighted)["Name"] == "ai.staging.company.com"
+    assert live_properties(weighted)["Weight"] == 100
+
+
+def test_an_alarm_is_named_by_its_alarm_name_and_its_queries_sorted_by_id() -> None:
+    alarm = instance("module.monitoring.aws_cloudwatch_metric_alarm.nat_dropped_packets")
+    assert physical_name(alarm) == "coder-production-nat-dropped-packets"
+    assert resource_identifier(alarm) == {"AlarmName": "coder-production-nat-dropped-packets"}
+    properties = live_properties(alarm)
+    assert [q["Id"] for q in properties["Metrics"]] == ["dropped", "packets", "value"]
+    # A metric-math alarm has no period or statistic of its own (Terraform writes 0 and "").
+    assert "Period" not in properties and "Statistic" not in properties
+    assert properties["Metrics"][0]["MetricStat"]["Metric"]["Dimensions"] == [
+        {"Name": "NatGatewayId", "Value": "nat-0a1b2c3d4e5f67890"}
+    ]
+
+
+def test_the_topic_is_told_apart_by_its_display_name_and_its_policy_by_its_topic() -> None:
+    assert match_attributes(instance("module.monitoring.aws_sns_topic.alarms")) == {
+        "TopicName": "coder-production-alarms",
+        "DisplayName": "coder-production alarms",
+    }
+    assert match_attributes(instance("module.monitoring.aws_sns_topic_policy.alarms")) == {"Topics": [TOPIC]}

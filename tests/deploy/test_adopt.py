@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cfncompiler.cli import main
-from cfncompiler.sandbox.estate import REHEARSAL_LOCK_ID, REHEARSAL_OBJECT
+from cfncompiler.sandbox.estate import NEW_WITH_CFNCOMPILER, REHEARSAL_LOCK_ID, REHEARSAL_OBJECT
+from cfncompiler.templates.parse import parse_template
 from tests.deploy.conftest import Workspace, new_workspace
 from tests.deploy.test_cli import assert_one_paragraph
 from tests.sandbox.test_estate import DATABASE, run_estate
@@ -84,6 +85,10 @@ def test_adopt_imports_the_data_layer_in_place(adopted: tuple[Workspace, Path, d
     assert stack_buckets and stack_buckets <= bucket_names
     assert names["TableTerraformLocks"] == "terraform-locks"
     assert inventory(ws.project.region) == before  # nothing created, nothing deleted
+    # Today's estate has no alarms: the plan says the deploy creates them, and the import brings none.
+    assert not [r for r in resources.values() if r["ResourceType"] in NEW_WITH_CFNCOMPILER]
+    rows = [line for line in result.stdout.splitlines() if line.split()[:1] == ["DatabaseCpuAlarm"]]
+    assert rows and "created by the next deploy" in rows[0], result.stdout
 
 
 def test_the_data_is_still_there_after_the_import(adopted: tuple[Workspace, Path, dict[str, set[str]], Result]) -> None:
@@ -137,6 +142,19 @@ def test_the_deploy_after_adopt_converges_without_replacing_what_holds_data(
         if resource["ResourceType"] in STATEFUL:
             assert after[logical_id]["PhysicalResourceId"] == resource["PhysicalResourceId"], logical_id
     assert inventory(ws.project.region) == before
+    # What is new with cfncompiler is there now: every alarm of the layer, in the stack and in CloudWatch.
+    template = parse_template((ws.out_dir / "data.yaml").read_text(encoding="utf-8"))
+    alarms = {
+        lid: r["Properties"]["AlarmName"]
+        for lid, r in template["Resources"].items()
+        if "AlarmName" in r.get("Properties", {})
+    }
+    assert alarms
+    assert {lid for lid, r in after.items() if r["ResourceType"] == "AWS::CloudWatch::Alarm"} == set(alarms)
+    described = boto3.client("cloudwatch", region_name=ws.project.region).describe_alarms(
+        AlarmNames=sorted(alarms.values())
+    )
+    assert {a["AlarmName"] for a in described["MetricAlarms"]} == set(alarms.values())
 
 
 # --------------------------------------------------------------------------- refusals, before any change set

@@ -55,7 +55,7 @@ def differences(
 
 
 def same(wanted: Any, live: Any) -> bool:
-    """Equal as CloudFormation means it: "100" and 100 and "true" and True are the same value."""
+    """Equal as CloudFormation means it: "100", 100 and 100.0, "true" and True are the same value."""
     if isinstance(wanted, list) and isinstance(live, list):
         return len(wanted) == len(live) and all(same(w, v) for w, v in zip(wanted, live, strict=True))
     if isinstance(wanted, dict) and isinstance(live, dict):
@@ -64,4 +64,9 @@ def same(wanted: Any, live: Any) -> bool:
 
 
 def _scalar(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        # An alarm's threshold: the template says 80, Terraform keeps 80.0 (and the other way round).
+        return str(int(value))
+    return str(value)

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cfncompiler.adopt.compare import Difference
-from cfncompiler.adopt.match import Matching
+from cfncompiler.adopt.match import Match, Matching
 from cfncompiler.adopt.resolve import references
+from cfncompiler.templates.registry import importable
 
 RETAIN = "Retain"
 
@@ -34,6 +35,9 @@ class LayerPlan:
     deferred: list[tuple[str, str]] = field(default_factory=list)
     # the layer's Parameters, filled from the Outputs above it when the plan was made
     parameters: dict[str, str] = field(default_factory=dict)
+    # matched resources of a type CloudFormation cannot import: the converge deploy creates them
+    # in place of Terraform's, which Terraform lets go of with the rest
+    taken_over: list[Match] = field(default_factory=list)
 
     @property
     def refusals(self) -> list[Difference]:
@@ -42,6 +46,19 @@ class LayerPlan:
     @property
     def to_import(self) -> list[str]:
         return [m.logical_id for m in self.matching.matches]
+
+
+def not_importable(matching: Matching) -> list[Match]:
+    """Take the matches CloudFormation cannot import out of ``matching`` and return them.
+
+    A type whose registry schema has no read handler (an SNS topic policy) cannot be imported; as
+    for any resource the estate lacks, the converge deploy creates it. For such a type creating is
+    setting (a topic policy is an attribute of its topic), so Terraform's copy is simply released.
+    """
+    kept = [m for m in matching.matches if importable(m.resource_type)]
+    taken = [m for m in matching.matches if not importable(m.resource_type)]
+    matching.matches = kept
+    return taken
 
 
 def import_template(

@@ -511,6 +511,148 @@ def _discovery_service(a: Attributes) -> Properties:
     return props
 
 
+def _dimensions(value: Any, key: str = "Name") -> list[Properties]:
+    """A metric's dimensions, a map in Terraform, as CloudFormation's list of pairs sorted by name."""
+    if not isinstance(value, Mapping):
+        return []
+    return [{key: name, "Value": value[name]} for name in sorted(value)]
+
+
+def _metric_query(q: Attributes) -> Properties:
+    """One metric-math query of an alarm (``metric_query``) as an entry of the alarm's ``Metrics``."""
+    query = _fields(
+        q,
+        {
+            "Id": "id",
+            "Expression": "expression",
+            "Label": "label",
+            "ReturnData": "return_data",
+            "Period": _from("period", convert=_positive),
+            "AccountId": "account_id",
+        },
+    )
+    metric = _block(q, "metric")
+    if metric:
+        named = _fields(metric, {"MetricName": "metric_name", "Namespace": "namespace"})
+        if _dimensions(metric.get("dimensions")):
+            named["Dimensions"] = _dimensions(metric.get("dimensions"))
+        query["MetricStat"] = {"Metric": named, **_fields(metric, {"Period": "period", "Stat": "stat", "Unit": "unit"})}
+    return query
+
+
+def _metric_alarm(a: Attributes) -> Properties:
+    props = _fields(
+        a,
+        {
+            "AlarmName": "alarm_name",
+            "AlarmDescription": "alarm_description",
+            "ComparisonOperator": "comparison_operator",
+            "EvaluationPeriods": "evaluation_periods",
+            # 0 is "every evaluation period", which a template says by leaving DatapointsToAlarm out.
+            "DatapointsToAlarm": _from("datapoints_to_alarm", convert=_positive),
+            "Threshold": "threshold",
+            "ThresholdMetricId": "threshold_metric_id",
+            "TreatMissingData": "treat_missing_data",
+            "ActionsEnabled": "actions_enabled",
+            "AlarmActions": _from("alarm_actions", convert=_sorted),
+            "OKActions": _from("ok_actions", convert=_sorted),
+            "InsufficientDataActions": _from("insufficient_data_actions", convert=_sorted),
+            "Namespace": "namespace",
+            "MetricName": "metric_name",
+            # An alarm on metric math has its periods in its queries; Terraform writes 0 here.
+            "Period": _from("period", convert=_positive),
+            "Statistic": "statistic",
+            "ExtendedStatistic": "extended_statistic",
+            "Unit": "unit",
+            "EvaluateLowSampleCountPercentile": "evaluate_low_sample_count_percentiles",
+        },
+    )
+    if _dimensions(a.get("dimensions")):
+        props["Dimensions"] = _dimensions(a.get("dimensions"))
+    queries = a.get("metric_query") or []
+    if queries:
+        # A Terraform set: sorted by id, as no order of its own survives a refresh.
+        props["Metrics"] = [_metric_query(q) for q in sorted(queries, key=lambda q: str(q.get("id")))]
+    return props
+
+
+def _true_only(value: Any) -> Any:
+    # Terraform writes false for a feature that is off, where a template leaves the property out.
+    return True if value is True else None
+
+
+def _event_rule(a: Attributes) -> Properties:
+    props = _fields(
+        a,
+        {
+            "Name": "name",
+            "Description": "description",
+            "EventPattern": _from("event_pattern", convert=_document),
+            "ScheduleExpression": "schedule_expression",
+            "EventBusName": "event_bus_name",
+            "RoleArn": "role_arn",
+            "State": "state",
+        },
+    )
+    # Provider versions before 5.x said is_enabled instead of state.
+    if "State" not in props and isinstance(a.get("is_enabled"), bool):
+        props["State"] = "ENABLED" if a["is_enabled"] else "DISABLED"
+    return props
+
+
+def _event_target_part(a: Attributes) -> Properties:
+    target = _fields(a, {"Id": "target_id", "Arn": "arn", "RoleArn": "role_arn", "Input": "input"})
+    return {"Targets": [target]} if target else {}
+
+
+def _metric_filter(a: Attributes) -> Properties:
+    props = _fields(a, {"FilterName": "name", "LogGroupName": "log_group_name", "FilterPattern": "pattern"})
+    transformations = []
+    for t in a.get("metric_transformation") or []:
+        transformation = _fields(
+            t,
+            {
+                "MetricName": "name",
+                "MetricNamespace": "namespace",
+                "MetricValue": "value",
+                # Terraform keeps the default value as text ("0"); CloudFormation's is a number.
+                "DefaultValue": _from("default_value", convert=float),
+                "Unit": "unit",
+            },
+        )
+        if _dimensions(t.get("dimensions"), "Key"):
+            transformation["Dimensions"] = _dimensions(t.get("dimensions"), "Key")
+        transformations.append(transformation)
+    if transformations:
+        props["MetricTransformations"] = transformations
+    return props
+
+
+def _route53_record(a: Attributes) -> Properties:
+    props = _fields(
+        a,
+        {
+            # fqdn is the full name whatever the configuration wrote (a name relative to the zone, or not).
+            "Name": _from("fqdn", "name"),
+            "HostedZoneId": "zone_id",
+            "Type": "type",
+            # An alias record has no TTL of its own; Terraform writes 0 for it.
+            "TTL": _from("ttl", convert=lambda ttl: _text(ttl) if _positive(ttl) else None),
+            "ResourceRecords": _from("records", convert=_sorted),
+            "SetIdentifier": "set_identifier",
+        },
+    )
+    weight = _block(a, "weighted_routing_policy").get("weight")
+    if isinstance(weight, int):
+        props["Weight"] = weight
+    alias = _block(a, "alias")
+    if alias:
+        props["AliasTarget"] = _fields(
+            alias, {"DNSName": "name", "HostedZoneId": "zone_id", "EvaluateTargetHealth": "evaluate_target_health"}
+        )
+    return props
+
+
 # --------------------------------------------------------------------------- the tables
 
 
@@ -522,12 +664,21 @@ class Fixed:
 
 
 @dataclass(frozen=True)
+class IfSet:
+    """An identifier key that only some resources of the type have, sent only when the attribute is
+    set: a Route 53 record's SetIdentifier exists for weighted, failover and other routing policies,
+    and a simple record has none."""
+
+    attribute: str
+
+
+@dataclass(frozen=True)
 class Translation:
     """One Terraform type as CloudFormation sees it."""
 
     cloudformation_type: str
     # CloudFormation primary identifier key -> the Terraform attribute holding its value.
-    identifier: Mapping[str, str | Fixed]
+    identifier: Mapping[str, str | Fixed | IfSet]
     properties: Recipe
     # The CloudFormation property holding the physical name, when the type has one.
     name: str | None = None
@@ -844,6 +995,79 @@ _BY_TYPE: Mapping[str, Translation] = {
         },
         match=("DomainName",),
     ),
+    # monitoring: alarms, the topic they notify and what else sends to it (none is stateful)
+    "aws_cloudwatch_metric_alarm": Translation(
+        "AWS::CloudWatch::Alarm", {"AlarmName": "alarm_name"}, _metric_alarm, name="AlarmName"
+    ),
+    # The templates leave the topic's name to CloudFormation: its display name tells it apart.
+    "aws_sns_topic": Translation(
+        "AWS::SNS::Topic",
+        {"TopicArn": "arn"},
+        {
+            "TopicName": "name",
+            "DisplayName": "display_name",
+            "KmsMasterKeyId": "kms_master_key_id",
+            "FifoTopic": _from("fifo_topic", convert=_true_only),
+        },
+        name="TopicName",
+        match=("DisplayName",),
+    ),
+    # Its id is the topic's ARN. CloudFormation cannot import a topic policy (its registry schema has
+    # no read handler): a matched one is set by the converge deploy, see templates.registry.importable.
+    "aws_sns_topic_policy": Translation(
+        "AWS::SNS::TopicPolicy",
+        {"Id": "id"},
+        {"Topics": _from("arn", convert=lambda arn: [arn]), "PolicyDocument": _from("policy", convert=_document)},
+        match=("Topics",),
+    ),
+    "aws_sns_topic_subscription": Translation(
+        "AWS::SNS::Subscription",
+        {"Arn": "arn"},
+        {
+            "TopicArn": "topic_arn",
+            "Protocol": "protocol",
+            "Endpoint": "endpoint",
+            "RawMessageDelivery": _from("raw_message_delivery", convert=_true_only),
+            "FilterPolicy": _from("filter_policy", convert=_document),
+        },
+        match=("TopicArn", "Protocol", "Endpoint"),
+    ),
+    "aws_db_event_subscription": Translation(
+        "AWS::RDS::EventSubscription",
+        {"SubscriptionName": "name"},
+        {
+            "SubscriptionName": "name",
+            "SnsTopicArn": "sns_topic",
+            "SourceType": "source_type",
+            "SourceIds": _from("source_ids", convert=_sorted),
+            "EventCategories": _from("event_categories", convert=_sorted),
+            "Enabled": "enabled",
+        },
+        name="SubscriptionName",
+    ),
+    # Its targets are aws_cloudwatch_event_target resources of their own (see PARTS).
+    "aws_cloudwatch_event_rule": Translation(
+        "AWS::Events::Rule", {"Arn": "arn"}, _event_rule, name="Name", match=("Description",)
+    ),
+    "aws_cloudwatch_dashboard": Translation(
+        "AWS::CloudWatch::Dashboard",
+        {"DashboardName": "dashboard_name"},
+        {"DashboardName": "dashboard_name", "DashboardBody": "dashboard_body"},
+        name="DashboardName",
+    ),
+    "aws_cloudwatch_log_metric_filter": Translation(
+        "AWS::Logs::MetricFilter",
+        {"LogGroupName": "log_group_name", "FilterName": "name"},
+        _metric_filter,
+        name="FilterName",
+        match=("LogGroupName", "FilterPattern"),
+    ),
+    "aws_route53_record": Translation(
+        "AWS::Route53::RecordSet",
+        {"Name": "fqdn", "HostedZoneId": "zone_id", "Type": "type", "SetIdentifier": IfSet("set_identifier")},
+        _route53_record,
+        match=("HostedZoneId", "Name", "Type", "SetIdentifier"),
+    ),
     "aws_ssm_parameter": Translation("AWS::SSM::Parameter", {"Name": "name"}, _ssm_parameter, name="Name"),
 }
 
@@ -869,6 +1093,8 @@ PARTS: Mapping[str, Part] = {
     # The role already reads back its inline and attached policies (inline_policy, managed_policy_arns).
     "aws_iam_role_policy": Part("aws_iam_role", "role", ("name",), {}),
     "aws_iam_role_policy_attachment": Part("aws_iam_role", "role", ("name",), {}),
+    # A rule's targets: CloudFormation keeps them in the rule's Targets, one entry per target.
+    "aws_cloudwatch_event_target": Part("aws_cloudwatch_event_rule", "rule", ("name",), _event_target_part),
 }
 
 # Types that look adoptable but are not, and why: said instead of the generic refusal.
@@ -931,6 +1157,8 @@ def identifier_value(instance: Instance, key: str) -> str:
         )
     if isinstance(source, Fixed):
         return source.value
+    if isinstance(source, IfSet):
+        source = source.attribute
     value = instance.attributes.get(source)
     if not _is_set(value) or not isinstance(value, (str, int)) or isinstance(value, bool):
         raise BadInput(
@@ -941,9 +1169,20 @@ def identifier_value(instance: Instance, key: str) -> str:
     return str(value)
 
 
-def resource_identifier(instance: Instance) -> dict[str, str]:
-    """Every key of ``instance``'s primary identifier with its value: an import's ``ResourceIdentifier``."""
-    return {key: identifier_value(instance, key) for key in _translation(instance).identifier}
+def resource_identifier(instance: Instance, keys: Iterable[str] | None = None) -> dict[str, str]:
+    """``keys`` (default: every key of ``instance``'s primary identifier) with their values: an
+    import's ``ResourceIdentifier``. A key only some resources of the type have (:class:`IfSet`) is
+    left out when this one has no value for it."""
+    identifier = _translation(instance).identifier
+    return {
+        key: identifier_value(instance, key)
+        for key in (identifier if keys is None else keys)
+        if not _unset_optional(identifier.get(key), instance.attributes)
+    }
+
+
+def _unset_optional(source: str | Fixed | IfSet | None, attributes: Attributes) -> bool:
+    return isinstance(source, IfSet) and not _is_set(attributes.get(source.attribute))
 
 
 def physical_name(instance: Instance) -> str | None:
@@ -976,7 +1215,10 @@ def live_properties(instance: Instance, parts: Iterable[Instance] = ()) -> Prope
     properties = _cook(_translation(instance).properties, instance.attributes)
     for part in parts:
         if belongs_to(part, instance):
-            properties.update(_cook(PARTS[part.type].properties, part.attributes))
+            for name, value in _cook(PARTS[part.type].properties, part.attributes).items():
+                # Several parts can each add entries to one list (a rule's targets).
+                earlier = properties.get(name)
+                properties[name] = earlier + value if isinstance(earlier, list) and isinstance(value, list) else value
     return properties
 
 

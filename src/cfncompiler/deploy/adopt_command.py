@@ -124,6 +124,13 @@ def plan_table(result: LayerPlan, *, terminal: bool) -> Table:
         table.add_column(column, overflow="fold")
     for item in result.matching.matches:
         table.add_row(item.logical_id, item.resource_type, item.candidate.address, item.how)
+    for item in result.taken_over:
+        table.add_row(
+            item.logical_id,
+            item.resource_type,
+            item.candidate.address,
+            "created by the next deploy (CloudFormation cannot import this type); released from Terraform",
+        )
     for logical_id, kind in result.matching.template_only:
         table.add_row(logical_id, kind, "-", "created by the next deploy")
     for candidate in result.matching.terraform_only:
@@ -151,6 +158,10 @@ def plan_json(result: LayerPlan) -> dict[str, Any]:
             for m in result.matching.matches
         ],
         "created_by_deploy": [{"logical_id": lid, "type": kind} for lid, kind in result.matching.template_only],
+        "taken_over_by_deploy": [
+            {"logical_id": m.logical_id, "type": m.resource_type, "address": m.candidate.address}
+            for m in result.taken_over
+        ],
         "left_in_terraform": [c.address for c in result.matching.terraform_only],
         "differences": [
             {

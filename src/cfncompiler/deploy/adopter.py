@@ -17,7 +17,7 @@ from typing import Any
 from cfncompiler.adopt import terraform, translate
 from cfncompiler.adopt.compare import Difference, differences
 from cfncompiler.adopt.match import Candidate, match
-from cfncompiler.adopt.plan import LayerPlan, import_template
+from cfncompiler.adopt.plan import LayerPlan, import_template, not_importable
 from cfncompiler.adopt.resolve import Context, resolve
 from cfncompiler.adopt.where import spec_location
 from cfncompiler.deploy import changeset, parameters, plan, stacks
@@ -103,12 +103,14 @@ class Adopter:
         in_stack = set((existing or {}).get("Resources", {}))
         wanted = {k: v for k, v in document["Resources"].items() if k not in in_stack}
         matching = match(wanted, self.candidates(self._owned()), pins, lambda v: resolve(v, context), refs, arns)
+        taken_over = not_importable(matching)
         result = LayerPlan(
             layer,
             target.stack_name,
             matching,
             differences(matching.matches, document["Resources"], lambda v: resolve(v, context)),
             parameters=sent,
+            taken_over=taken_over,
         )
         by_address = {i.address: i for i in self.instances}
         for item in matching.matches:
@@ -161,10 +163,12 @@ class Adopter:
     # ------------------------------------------------------------------ importing
 
     def execute(self, result: LayerPlan, *, confirm: bool = True) -> list[str]:
-        """Import the plan's resources; return the Terraform addresses now held by the stack."""
+        """Import the plan's resources; return the Terraform addresses Terraform should let go of: those
+        now held by the stack, their parts, and those the converge deploy takes over."""
+        taken_over = [m.candidate.address for m in result.taken_over]
         if not result.to_import:
             self.deployer.reporter.note(result.layer, "nothing to import")
-            return []
+            return taken_over
         matches = result.matching.matches
         addresses: list[str] = []
         for start in range(0, len(matches), MAX_IMPORTS):
@@ -193,16 +197,15 @@ class Adopter:
                 {
                     "ResourceType": m.resource_type,
                     "LogicalResourceId": m.logical_id,
-                    "ResourceIdentifier": {
-                        key: translate.identifier_value(by_address[m.candidate.address, m.resource_type], key)
-                        for key in keys[m.logical_id]
-                    },
+                    "ResourceIdentifier": translate.resource_identifier(
+                        by_address[m.candidate.address, m.resource_type], keys[m.logical_id]
+                    ),
                 }
                 for m in batch
             ]
             self._import_batch(result, body, imports, new_stack=existing is None, confirm=confirm)
             addresses += [m.candidate.address for m in batch]
-        return addresses + self._parts_of(addresses)
+        return addresses + self._parts_of(addresses) + taken_over
 
     def _parts_of(self, addresses: list[str]) -> list[str]:
         """Terraform resources that only configure an adopted one (a bucket's versioning, encryption,

@@ -30,3 +30,16 @@ def property_names(paths: list[str]) -> list[str]:
 def create_only(resource_type: str) -> frozenset[str]:
     """Properties whose change replaces the resource."""
     return frozenset(property_names(resource_schema(resource_type).get("createOnlyProperties", [])))
+
+
+def identifier_keys(resource_type: str) -> list[str]:
+    """The properties that identify a resource of this type (its schema's primaryIdentifier), in order."""
+    return property_names(resource_schema(resource_type).get("primaryIdentifier", []))
+
+
+def importable(resource_type: str) -> bool:
+    """Whether CloudFormation can import the type: the registry gives it an identifier and a read
+    handler (an import reads the resource by its identifier). AWS::SNS::TopicPolicy has no read
+    handler, so it cannot be imported; the deploy sets it instead."""
+    schema = resource_schema(resource_type)
+    return bool(schema.get("primaryIdentifier")) and "read" in schema.get("handlers", {})

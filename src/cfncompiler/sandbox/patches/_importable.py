@@ -252,6 +252,36 @@ def _target_group(account_id: str, region: str, ids: tuple[str, ...]) -> Any:
 
 # Every type of templates_out/data.yaml and network.yaml, and a few of the platform layer's. A type
 # missing here is refused by name: the sandbox never records a resource it could not find.
+def _alarm(account_id: str, region: str, ids: tuple[str, ...]) -> Any:
+    return backend("cloudwatch", account_id, region).alarms.get(ids[0])
+
+
+def _remove_alarm(account_id: str, region: str, name: str) -> None:
+    backend("cloudwatch", account_id, region).delete_alarms([name])
+
+
+def _topic(account_id: str, region: str, ids: tuple[str, ...]) -> Any:
+    return backend("sns", account_id, region).topics.get(ids[0])
+
+
+def _subscription(account_id: str, region: str, ids: tuple[str, ...]) -> Any:
+    return backend("sns", account_id, region).subscriptions.get(ids[0])
+
+
+def _remove_subscription(account_id: str, region: str, arn: str) -> None:
+    sns = backend("sns", account_id, region)
+    if arn in sns.subscriptions:
+        sns.unsubscribe(arn)
+
+
+def _event_subscription(account_id: str, region: str, ids: tuple[str, ...]) -> Any:
+    return backend("rds", account_id, region).event_subscriptions.get(ids[0])
+
+
+def _remove_event_subscription(account_id: str, region: str, name: str) -> None:
+    backend("rds", account_id, region).delete_event_subscription(name)
+
+
 IMPORTABLE: dict[str, Importable] = {
     "AWS::S3::Bucket": Importable(_bucket),
     "AWS::S3::BucketPolicy": Importable(_bucket_policy, _remove_bucket_policy),
@@ -283,6 +313,10 @@ IMPORTABLE: dict[str, Importable] = {
     "AWS::EC2::EIP": Importable(_elastic_ip),
     "AWS::EC2::VPCEndpoint": Importable(_vpc_endpoint),
     "AWS::EC2::FlowLog": Importable(_flow_log),
+    "AWS::CloudWatch::Alarm": Importable(_alarm, _remove_alarm),
+    "AWS::SNS::Topic": Importable(_topic),
+    "AWS::SNS::Subscription": Importable(_subscription, _remove_subscription),
+    "AWS::RDS::EventSubscription": Importable(_event_subscription, _remove_event_subscription),
     "AWS::ServiceDiscovery::PrivateDnsNamespace": Importable(_dns_namespace, _remove_dns_namespace),
     "AWS::ECS::Cluster": Importable(_ecs_cluster),
     "AWS::SSM::Parameter": Importable(_ssm_parameter),

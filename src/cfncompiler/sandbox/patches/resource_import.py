@@ -12,10 +12,10 @@ from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudformation.utils import generate_changeset_id, generate_stack_id
 from moto.core.responses import ActionResult
 
-from cfncompiler.sandbox.patches._common import property_names, resource_schema
 from cfncompiler.sandbox.patches._importable import IMPORTABLE, DeleteById
 from cfncompiler.sandbox.patches.executed_change_set_updates_the_stack import refresh_stack_record
 from cfncompiler.sandbox.patches.unmodelled_types_get_placeholders import PlaceholderResource
+from cfncompiler.templates.registry import identifier_keys, importable
 
 
 class ImportedResource(PlaceholderResource):
@@ -51,17 +51,6 @@ class ImportedResource(PlaceholderResource):
 
 
 # ----------------------------------------------------------------------------- the change set
-
-
-def identifier_keys(resource_type: str) -> list[str]:
-    """The properties that identify a resource of this type (its schema's primaryIdentifier), in order."""
-    return property_names(resource_schema(resource_type).get("primaryIdentifier", []))
-
-
-def importable_by_cloudformation(resource_type: str) -> bool:
-    """Whether the registry gives the type what import needs: an identifier and a read handler."""
-    schema = resource_schema(resource_type)
-    return bool(schema.get("primaryIdentifier")) and "read" in schema.get("handlers", {})
 
 
 @dataclass(frozen=True)
@@ -138,7 +127,7 @@ def _entries(stack_name: str, template: dict[str, Any], requested: list[dict[str
                 f"Resource {logical_id} of type {resource_type} to import is not declared with that type "
                 "in the template.",
             )
-        if not importable_by_cloudformation(resource_type):
+        if not importable(resource_type):
             raise _refuse(stack_name, f"Resource type {resource_type} does not support resource import.")
         identifier = {str(k): str(v) for k, v in (entry.get("ResourceIdentifier") or {}).items()}
         keys = identifier_keys(resource_type)
@@ -384,7 +373,7 @@ def identifier_summaries(template: dict[str, Any]) -> list[dict[str, Any]]:
     by_type: dict[str, list[str]] = {}
     for logical_id, resource in (template.get("Resources") or {}).items():
         resource_type = resource.get("Type", "")
-        if importable_by_cloudformation(resource_type):
+        if importable(resource_type):
             by_type.setdefault(resource_type, []).append(logical_id)
     return [
         {"ResourceType": t, "LogicalResourceIds": ids, "ResourceIdentifiers": identifier_keys(t)}
