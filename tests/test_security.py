@@ -246,7 +246,8 @@ def test_every_log_group_is_encrypted_with_its_layers_key_which_cloudwatch_logs_
 def test_every_secrets_manager_secret_is_encrypted_with_the_data_key(spec: Spec, data: TemplateDict) -> None:
     key = the_kms_key(data)
     secrets = {name: body for name, body in data["Resources"].items() if body["Type"] == "AWS::SecretsManager::Secret"}
-    assert set(secrets) == {logical_id("secret", name) for name in spec.data.secrets}
+    names = [*spec.data.secrets, *spec.data.database.login_secrets]
+    assert set(secrets) == {logical_id("secret", name) for name in names}
     for name, body in secrets.items():
         assert props(body).get("KmsKeyId") == key_arn(key), name
 

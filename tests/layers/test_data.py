@@ -5,6 +5,7 @@ Expected values are the design's (shared/design/infrastructure-design.md, DataSt
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from cfncompiler import contract
+from cfncompiler.naming import logical_id
 from cfncompiler.spec.load import SpecError, load_spec
 from cfncompiler.spec.model import Spec
 from tests.conftest import (
@@ -284,7 +287,8 @@ def test_terraform_locks_table_has_a_string_lockid_hash_key_and_is_on_demand(dat
 
 
 def test_every_spec_secret_exists_under_its_name(data_template: TemplateDict, production_spec: Spec) -> None:
-    assert set(secrets_by_name(data_template)) == set(production_spec.data.secrets)
+    logins = production_spec.data.database.login_secrets
+    assert set(secrets_by_name(data_template)) == set(production_spec.data.secrets) | set(logins)
     assert set(production_spec.data.secrets) >= DESIGN_SECRETS
     assert any(name.startswith("prod/langfuse/") for name in production_spec.data.secrets)
 
@@ -440,3 +444,32 @@ def test_the_spec_can_keep_the_live_names_of_an_adopted_database_cache_and_bucke
     assert template["Resources"]["BucketState"]["Properties"]["BucketName"] == {
         "Fn::Sub": "demo-state-${AWS::AccountId}"
     }
+
+
+# --------------------------------------------------------------------------- database logins
+
+
+def test_each_database_login_has_its_own_generated_json_secret(
+    data_template: TemplateDict, production_spec: Spec
+) -> None:
+    """The bootstrap sets the login's password from it, the app reads it: {"username": login, "password": ...}."""
+    secrets = secrets_by_name(data_template)
+    databases = production_spec.data.database.databases
+    assert {name: db.login for name, db in databases.items()} == {
+        "coder": "coder",
+        "litellm": "litellm",
+        "langfuse": "langfuse",
+    }
+    for name, db in databases.items():
+        props = secrets[db.secret]
+        generator = props["GenerateSecretString"]
+        assert json.loads(generator["SecretStringTemplate"]) == {"username": db.login}, name
+        assert generator["GenerateStringKey"] == "password"
+        assert generator["PasswordLength"] == db.password.length == 32
+        # Alphanumeric: LiteLLM and Langfuse paste the password into a connection URL unescaped.
+        assert generator["ExcludePunctuation"] is True
+        assert props["KmsKeyId"] == DATA_KEY_ARN
+        title = logical_id("secret", db.secret)
+        assert data_template["Resources"][title]["DeletionPolicy"] == "Retain"
+        output = data_template["Outputs"][contract.secret_arn(db.secret).name]
+        assert output["Value"] == ref(title)

@@ -183,10 +183,24 @@ def secret_parameter(secret: str) -> str:
     return contract.database_secret_arn().name if secret == DATABASE_SECRET else contract.secret_arn(secret).name
 
 
+def container_secret_parameters(template: TemplateDict) -> set[str]:
+    """The secrets (as the Parameters holding their ARNs) every container of every task of a template gets."""
+    found = set()
+    for task in resources_of_type(template, "AWS::ECS::TaskDefinition").values():
+        for container in task["Properties"]["ContainerDefinitions"]:
+            for secret in container.get("Secrets", []):
+                value = secret["ValueFrom"]
+                found.add(value["Ref"] if "Ref" in value else value["Fn::Join"][1][0]["Ref"])
+    return found
+
+
 @pytest.mark.parametrize("layer", ["platform", "observability"])
 def test_execution_role_reads_exactly_the_secrets_its_tasks_name(compiled: Compiled, layer: str) -> None:
     services = getattr(compiled.spec, layer).services.values()
     named = {secret_parameter(r.secret) for service in services for r in service.secrets.values()}
+    # The database bootstrap's containers add the master secret, and nothing else the apps do not name.
+    assert container_secret_parameters(compiled.templates[layer]) == named | {contract.database_secret_arn().name}
+    named = container_secret_parameters(compiled.templates[layer])
     statements = role_statements(compiled.templates[layer], "TaskExecutionRole")
     (reads,) = [s for s in statements if "secretsmanager:GetSecretValue" in actions_of(s)]
     assert actions_of(reads) == ["secretsmanager:GetSecretValue"]

@@ -316,12 +316,13 @@ def test_coder_connection_url_names_the_database_without_a_password(compiled: Co
     url = env_of(compiled, "coder")["CODER_PG_CONNECTION_URL"]
     assert url == {
         "Fn::Sub": [
-            "postgres://coder_admin@${DatabaseEndpoint}:5432/coder?sslmode=require",
+            "postgres://coder@${DatabaseEndpoint}:5432/coder?sslmode=require",
             {"DatabaseEndpoint": ref("DatabaseEndpoint")},
         ]
     }
+    # Coder's own login (not the master user's), its password from its own secret.
     password = next(s for s in main_container(compiled, "coder")["Secrets"] if s["Name"] == "PGPASSWORD")
-    assert password["ValueFrom"] == {"Fn::Join": ["", [ref("DatabaseSecretArn"), ":password::"]]}
+    assert password["ValueFrom"] == {"Fn::Join": ["", [ref("ProdCoderDatabaseSecretArn"), ":password::"]]}
 
 
 def test_litellm_gets_its_master_key_anthropic_key_and_corporate_proxy_settings_as_secrets(compiled: Compiled) -> None:

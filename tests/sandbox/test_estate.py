@@ -134,10 +134,17 @@ def test_the_lock_table_holds_the_rehearsal_lock(data: Built) -> None:
 def test_every_secret_of_the_spec_holds_a_value(data: Built) -> None:
     secrets = {i["attributes"]["name"]: i["attributes"]["arn"] for i in data.instances("aws_secretsmanager_secret")}
     declared = data.spec.data.secrets
-    assert set(secrets) == set(declared)
+    logins = {db.secret: db for db in data.spec.data.database.databases.values()}
+    assert set(secrets) == set(declared) | set(logins)
     manager = data.client("secretsmanager")
     for name, arn in secrets.items():
         value = manager.get_secret_value(SecretId=arn)["SecretString"]
+        if name in logins:
+            # A database login's secret: its name and a generated password, as the bootstrap reads it.
+            login = json.loads(value)
+            assert login["username"] == logins[name].login, name
+            assert len(login["password"]) == logins[name].password.length, name
+            continue
         generate, provided = declared[name].generate, declared[name].provided
         if generate is not None:
             assert len(value) == generate.length, name

@@ -24,6 +24,10 @@ MEANINGS: list[tuple[str, Meaning]] = [
     ("database.port", Known("5432")),
     ("database.name", Known("coder")),
     ("database.username", Known("coder_admin")),
+    # An application's own database and login (data.database.databases).
+    ("database.litellm.name", Known("litellm")),
+    ("database.litellm.username", Known("litellm")),
+    ("database.langfuse.username", Known("langfuse")),
     ("cache.host", CrossLayer(contract.cache_endpoint())),
     ("cache.port", Known("6379")),
     ("bucket.langfuse-events", CrossLayer(contract.bucket_name("langfuse-events"))),
@@ -83,6 +87,11 @@ UNKNOWN = [
     ("database", "unknown reference '${database}' (choose from:"),
     ("database.host.name", "unknown reference '${database.host.name}'"),
     ("cache.password", "unknown reference '${cache.password}' (choose from: host, port)"),
+    (
+        "database.grafana.username",
+        "unknown reference '${database.grafana.username}' (databases under data.database.databases: coder, litellm,",
+    ),
+    ("database.litellm.password", "unknown reference '${database.litellm.password}' (choose from: name, username)"),
     ("bucket.logs", "'${bucket.logs}' names no bucket (known: terraform-state, backups, artifacts,"),
     ("bucket", "'${bucket}' names no bucket"),
     ("security_group.web", "'${security_group.web}' names no security group (known: alb, ecs-services,"),

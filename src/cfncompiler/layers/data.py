@@ -7,6 +7,8 @@ service offers one, otherwise Retain).
 
 from __future__ import annotations
 
+import json
+
 from awacs import s3 as as3
 from awacs.aws import (
     Allow,
@@ -43,7 +45,7 @@ from cfncompiler.layers.common import Layer, optional, suppress
 from cfncompiler.layers.encryption import key_arn, layer_key
 from cfncompiler.layers.iam import service_trust
 from cfncompiler.naming import logical_id
-from cfncompiler.spec.model import Bucket, Generate, Secret, Spec
+from cfncompiler.spec.model import AppDatabase, Bucket, Generate, Secret, Spec
 
 KEEP_SNAPSHOT = {"DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot"}
 KEEP = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
@@ -92,6 +94,9 @@ def build(spec: Spec, inputs: Inputs) -> Template:
     for name, secret in spec.data.secrets.items():
         with layer.at("data", "secrets", name):
             _secret(layer, key, name, secret)
+    for name, database in spec.data.database.databases.items():
+        with layer.at("data", "database", "databases", name):
+            _login_secret(layer, key, name, database)
     alarms.data_alarms(layer)
     return layer.template
 
@@ -395,14 +400,37 @@ def _secret(layer: Layer, key: tkms.Key, name: str, secret: Secret) -> None:
     layer.publish(contract.secret_arn(name), Ref(resource))
 
 
-def _generator(generate: Generate) -> secretsmanager.GenerateSecretString:
+def _login_secret(layer: Layer, key: tkms.Key, name: str, database: AppDatabase) -> None:
+    """A database login's secret: its name and a generated password, as the JSON keys username and password.
+    The bootstrap sets the login's password from it; the services that use the database read it."""
+    resource = layer.add(
+        secretsmanager.Secret(
+            logical_id("secret", database.secret),
+            Name=database.secret,
+            Description=f"Login {database.login} of database {name} (the bootstrap sets its password from here)",
+            KmsKeyId=key_arn(key),
+            GenerateSecretString=_generator(database.password, username=database.login),
+            **KEEP,
+        )
+    )
+    layer.publish(contract.secret_arn(database.secret), Ref(resource))
+
+
+def _generator(generate: Generate, username: str | None = None) -> secretsmanager.GenerateSecretString:
+    """Secrets Manager's generator; with a username, a JSON secret {"username": ..., "password": <generated>}."""
+    as_json = (
+        {"SecretStringTemplate": json.dumps({"username": username}), "GenerateStringKey": "password"}
+        if username is not None
+        else {}
+    )
     if generate.alphabet == "hex":
         return secretsmanager.GenerateSecretString(
-            PasswordLength=generate.length, ExcludePunctuation=True, ExcludeCharacters=HEX_EXCLUDES
+            PasswordLength=generate.length, ExcludePunctuation=True, ExcludeCharacters=HEX_EXCLUDES, **as_json
         )
     return secretsmanager.GenerateSecretString(
         PasswordLength=generate.length,
         ExcludePunctuation=generate.alphabet == "alphanumeric",
         # Characters that break URLs, shells and JSON when a value is pasted somewhere.
         ExcludeCharacters="\"'@/\\`$%&:?#",
+        **as_json,
     )

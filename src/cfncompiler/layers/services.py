@@ -15,6 +15,7 @@ from troposphere import AWSHelperFn, GetAtt, Join, Ref, Sub, ecs, efs, logs, ser
 from troposphere import elasticloadbalancingv2 as elbv2
 
 from cfncompiler import contract
+from cfncompiler.layers import bootstrap
 from cfncompiler.layers.alarms import service_alarms
 from cfncompiler.layers.common import Layer, file_system_arn, log_group, optional
 from cfncompiler.layers.iam import allow, task_role
@@ -57,7 +58,7 @@ class ServiceContext:
 def add_service(layer: Layer, name: str, service: Service, ctx: ServiceContext, grants: ExecutionGrants) -> None:
     logs_group = layer.add(log_group(logical_id(name, "logs"), layer.spec, ctx.log_key_arn))
     grants.log_groups.append(GetAtt(logs_group, "Arn"))
-    for ref in service.secrets.values():
+    for ref in [*service.secrets.values(), *_bootstrap_secrets(layer, name)]:
         grants.secrets.setdefault(ref.secret, _secret_arn(layer, ref))
     images = [service.image] + ([layer.spec.platform.asset_fetcher_image] if service.assets else [])
     for image in images:
@@ -142,6 +143,48 @@ def ecr_repository_arn(layer: Layer, image: str) -> AWSHelperFn | None:
     account = "${AWS::AccountId}" if match["account"] == "${account}" else match["account"]
     region = layer.spec.region if match["region"] == "${region}" else match["region"]
     return Sub(f"arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{match['repo']}")
+
+
+def _bootstrap_secrets(layer: Layer, name: str) -> list[SecretRef]:
+    """What the database bootstrap of service ``name`` reads: the master password and its login's password."""
+    db = layer.spec.data.database
+    database = db.database_of(name)
+    if database is None:
+        return []
+    return [
+        SecretRef(secret=DATABASE_SECRET, key="password"),
+        SecretRef(secret=db.databases[database].secret, key="password"),
+    ]
+
+
+def _bootstrap_container(layer: Layer, name: str, logs: ecs.LogConfiguration) -> ecs.ContainerDefinition | None:
+    """The one-shot init container that bootstraps the database service ``name`` uses, if it uses one."""
+    db = layer.spec.data.database
+    database = db.database_of(name)
+    if database is None or db.bootstrap_image is None:
+        return None
+    master, login = _bootstrap_secrets(layer, name)
+    environment = {
+        "PGHOST": layer.resolve(contract.database_endpoint()),
+        "PGPORT": str(db.port),
+        "PGDATABASE": db.name,
+        "PGUSER": db.username,
+        # RDS refuses a connection without TLS when rds.force_ssl is on.
+        "PGSSLMODE": "require" if db.require_ssl else "prefer",
+        bootstrap.SCRIPT_VARIABLE: bootstrap.script(database, db.databases[database].login),
+    }
+    return ecs.ContainerDefinition(
+        Name=bootstrap.CONTAINER,
+        Image=layer.interpolate(db.bootstrap_image),
+        Essential=False,
+        Command=bootstrap.COMMAND,
+        Environment=[ecs.Environment(Name=k, Value=v) for k, v in environment.items()],
+        Secrets=[
+            ecs.Secret(Name="PGPASSWORD", ValueFrom=_secret_value_from(layer, master)),
+            ecs.Secret(Name=bootstrap.PASSWORD_VARIABLE, ValueFrom=_secret_value_from(layer, login)),
+        ],
+        LogConfiguration=logs,
+    )
 
 
 def _secret_arn(layer: Layer, ref: SecretRef) -> object:
@@ -323,6 +366,11 @@ def _task_definition(
             )
         )
         depends_on = [ecs.ContainerDependency(ContainerName=ASSET_FETCHER, Condition="SUCCESS")]
+    database_bootstrap = _bootstrap_container(layer, name, log_config(bootstrap.CONTAINER))
+    if database_bootstrap is not None:
+        # The app logs in as its own login, which exists (with this task's password) only once this succeeded.
+        containers.append(database_bootstrap)
+        depends_on.append(ecs.ContainerDependency(ContainerName=bootstrap.CONTAINER, Condition="SUCCESS"))
     containers.insert(
         0,
         ecs.ContainerDefinition(

@@ -166,6 +166,43 @@ class Network(SpecModel):
 # --------------------------------------------------------------------------- data
 
 
+class Generate(SpecModel):
+    length: int = Field(description="number of characters", ge=16, le=4096)
+    alphabet: Literal["default", "hex", "alphanumeric"] = Field(
+        default="default", description="default (letters, digits, punctuation), alphanumeric or hex"
+    )
+
+
+SecretName = Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")]
+Image = Annotated[str, Field(pattern=r"^\S+$", min_length=1, max_length=512)]
+
+
+# A PostgreSQL identifier the bootstrap writes into its SQL: this pattern is what keeps the SQL safe.
+PgIdentifier = Annotated[
+    str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$", description="lower-case PostgreSQL name: letters, digits, _")
+]
+
+
+class AppDatabase(SpecModel):
+    login: PgIdentifier = Field(
+        description="the login that owns this database and may connect to it, and to no other application's"
+    )
+    secret: SecretName = Field(
+        description=(
+            "Secrets Manager secret created with the login's generated password (JSON keys username and "
+            "password); the services read it, never the master user's"
+        )
+    )
+    password: Generate = Field(description="how Secrets Manager generates the login's password")
+    services: list[Name] = Field(
+        min_length=1,
+        description=(
+            "services that log in as this login; each task first runs the bootstrap (as the master user) "
+            "and starts its app only once that succeeded"
+        ),
+    )
+
+
 class Database(SpecModel):
     engine: Literal["postgres"] = Field(description="database engine")
     version: Annotated[str, Field(pattern=r"^\d+\.\d+$", description="full engine version, e.g. 16.9")]
@@ -194,10 +231,30 @@ class Database(SpecModel):
     port: Port
     subnet_tier: Name
     security_group: Name
+    databases: dict[PgIdentifier, AppDatabase] = Field(
+        default_factory=dict,
+        description=(
+            "each application's own database, by name, with its own login: created (or taken over) by the "
+            "bootstrap, which runs as the master user in the tasks of the services that use it"
+        ),
+    )
+    bootstrap_image: Image | None = Field(
+        default=None,
+        description="image with psql (15 or later) that runs the bootstrap; required when databases are listed",
+    )
 
     @property
     def major_version(self) -> str:
         return self.version.split(".")[0]
+
+    def database_of(self, service: str) -> str | None:
+        """The database a service logs in to as its own login, if it uses one."""
+        return next((name for name, db in self.databases.items() if service in db.services), None)
+
+    @property
+    def login_secrets(self) -> dict[str, str]:
+        """Login secret name -> the database whose login it holds."""
+        return {db.secret: name for name, db in self.databases.items()}
 
 
 class Cache(SpecModel):
@@ -254,13 +311,6 @@ class Table(SpecModel):
     hash_key_type: Literal["string", "number", "binary"] = Field(description="string, number or binary")
 
 
-class Generate(SpecModel):
-    length: int = Field(description="number of characters", ge=16, le=4096)
-    alphabet: Literal["default", "hex", "alphanumeric"] = Field(
-        default="default", description="default (letters, digits, punctuation), alphanumeric or hex"
-    )
-
-
 SecretKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 
@@ -283,7 +333,6 @@ class Secret(SpecModel):
         return list(self.provided or [])
 
 
-SecretName = Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")]
 BucketName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$")]
 TableName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{3,255}$")]
 
@@ -319,7 +368,6 @@ DATABASE_SECRET = "database"
 DATABASE_SECRET_KEYS = ("username", "password")
 
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
-Image = Annotated[str, Field(pattern=r"^\S+$", min_length=1, max_length=512)]
 
 
 class SecretRef(SpecModel):

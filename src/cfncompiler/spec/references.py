@@ -81,6 +81,15 @@ def _named(rest: list[str], reference: str, kind: str, names: list[str]) -> str:
 
 def _database(spec: Spec, rest: list[str], reference: str) -> Meaning:
     db = spec.data.database
+    if len(rest) == 2:
+        # An application's own database: ${database.NAME.name} and the login it owns, ${database.NAME.username}.
+        name = rest[0]
+        if name not in db.databases:
+            raise UnknownReference(
+                f"unknown reference '${{{reference}}}' (databases under data.database.databases: "
+                f"{', '.join(db.databases) or 'none'})"
+            )
+        return _one(rest[1:], reference, {"name": Known(name), "username": Known(db.databases[name].login)})
     return _one(
         rest,
         reference,

@@ -29,7 +29,7 @@ from tests.spec_edit import (
 )
 
 CODER_OIDC_ID = "CODER_OIDC_CLIENT_ID: {secret: prod/coder/oidc, key: client_id}"
-PGPASSWORD = "PGPASSWORD: {secret: database, key: password}"
+PGPASSWORD = "PGPASSWORD: {secret: prod/coder/database, key: password}"
 KP_SECRET = "KEY_PROVISIONER_SECRET: {secret: prod/key-provisioner/secret}"
 LANGFUSE_BUCKETS = "buckets: {langfuse-events: read-write,"
 ASSETS_BUCKET = "bucket: artifacts}"
@@ -57,6 +57,16 @@ CERTIFICATE_NAMES = '    alternative_names: ["*.company.com", ide.company.com]'
 ALB_EGRESS = "      egress: all\n    ecs-services:"
 WORKSPACES_FROM_ALB = "        - {from: alb, ports: [13337], description: ALB to code-server}"
 
+LANGFUSE_DB_USERS = "services: [langfuse-web, langfuse-worker]"
+CODER_DB_USERS = "        services: [coder]\n"
+LITELLM_LOGIN = "        login: litellm\n"
+LANGFUSE_LOGIN = "        login: langfuse\n"
+LITELLM_DB_SECRET = "        secret: prod/litellm/database\n"
+BOOTSTRAP_IMAGE = "    bootstrap_image: public.ecr.aws/docker/library/postgres:16.9-alpine\n"
+LITELLM_DB_PASSWORD = "DATABASE_PASSWORD: {secret: prod/litellm/database, key: password}"
+LITELLM_DB_USER = "DATABASE_USERNAME: ${database.litellm.username}"
+LITELLM_NEEDS = "      needs: [database]\n"
+
 
 def route(host: str, extra: str = "") -> str:
     return f"      route: {{host: {host}, health_path: /api/public/health{extra}}}"
@@ -64,6 +74,102 @@ def route(host: str, extra: str = "") -> str:
 
 # (edits, dotted path, message fragment, (line marker, token) of the reported position)
 BAD = [
+    # database_logins_are_distinct
+    pytest.param(
+        [(LITELLM_LOGIN, "        login: coder_admin\n")],
+        "data.database.databases.litellm.login",
+        "'coder_admin' is the master user; the application needs a login of its own",
+        ("login: coder_admin", "coder_admin"),
+        id="database-login-is-the-master-user",
+    ),
+    pytest.param(
+        [(LANGFUSE_LOGIN, "        login: litellm  # again\n")],
+        "data.database.databases.langfuse.login",
+        "login 'litellm' already owns database 'litellm'; a login owns one database",
+        ("login: litellm  # again", "litellm"),
+        id="database-login-owns-two-databases",
+    ),
+    pytest.param(
+        [(LITELLM_LOGIN, "        login: pg_monitor\n")],
+        "data.database.databases.litellm.login",
+        "login 'pg_monitor' is a name PostgreSQL or RDS keeps for itself",
+        ("login: pg_monitor", "pg_monitor"),
+        id="database-login-reserved",
+    ),
+    pytest.param(
+        [(LITELLM_DB_SECRET, "        secret: prod/litellm/master-key  # taken\n")],
+        "data.database.databases.litellm.secret",
+        "secret 'prod/litellm/master-key' is already a secret under data.secrets",
+        ("secret: prod/litellm/master-key  # taken", "prod/litellm/master-key"),
+        id="database-secret-is-another-secret",
+    ),
+    # bootstrap_has_an_image
+    pytest.param(
+        [(BOOTSTRAP_IMAGE, "")],
+        "data.database.databases",
+        "name an image that has it in 'bootstrap_image'",
+        ("    databases:", "databases"),
+        id="database-bootstrap-without-image",
+    ),
+    # database_users_exist
+    pytest.param(
+        [(LANGFUSE_DB_USERS, "services: [langfuse-web, langfuse-workr]")],
+        "data.database.databases.langfuse.services[1]",
+        "unknown service 'langfuse-workr' (services: coder, litellm,",
+        ("services: [langfuse-web", "langfuse-workr"),
+        id="database-unknown-service",
+    ),
+    pytest.param(
+        [(CODER_DB_USERS, "        services: [coder, litellm]\n")],
+        "data.database.databases.litellm.services[0]",
+        "service 'litellm' already uses database 'coder'; a service logs in to one database",
+        ("        services: [litellm]", "litellm"),
+        id="database-service-in-two-databases",
+    ),
+    pytest.param(
+        [(LITELLM_NEEDS, "      needs: []\n")],
+        "platform.services.litellm.needs",
+        "litellm uses database 'litellm' (its bootstrap and its app connect to it): add 'database' to its needs",
+        ("needs: []", "needs"),
+        id="database-user-does-not-need-the-database",
+    ),
+    # services_use_their_own_login
+    pytest.param(
+        [(LITELLM_DB_PASSWORD, "DATABASE_PASSWORD: {secret: database, key: password}")],
+        "platform.services.litellm.secrets.DATABASE_PASSWORD.secret",
+        "'database' is the master user's secret, which only the bootstrap reads; read its own login's secret "
+        "{secret: prod/litellm/database, key: ...}",
+        ("DATABASE_PASSWORD: {secret: database", "secret: |database"),
+        id="login-master-secret",
+    ),
+    pytest.param(
+        [(LITELLM_DB_PASSWORD, "DATABASE_PASSWORD: {secret: prod/langfuse/database, key: password}  # not its own")],
+        "platform.services.litellm.secrets.DATABASE_PASSWORD.secret",
+        "secret 'prod/langfuse/database' is the login of database 'langfuse'",
+        ("password}  # not its own", "prod/langfuse/database"),
+        id="login-another-services-secret",
+    ),
+    pytest.param(
+        [(LITELLM_DB_USER, "DATABASE_USERNAME: ${database.username}")],
+        "platform.services.litellm.env.DATABASE_USERNAME",
+        "'${database.username}' is the master user, only the bootstrap's login",
+        ("DATABASE_USERNAME: ${database.username}", "${database.username}"),
+        id="login-master-username",
+    ),
+    pytest.param(
+        [(LITELLM_DB_USER, "DATABASE_USERNAME: ${database.langfuse.username}  # not its own")],
+        "platform.services.litellm.env.DATABASE_USERNAME",
+        "'${database.langfuse.username}' is database 'langfuse', which litellm does not use",
+        ("username}  # not its own", "${database.langfuse.username}"),
+        id="login-another-services-username",
+    ),
+    pytest.param(
+        [(KP_SECRET, KP_SECRET + "\n        PGPASSWORD: {secret: database, key: password}")],
+        "platform.services.key-provisioner.secrets.PGPASSWORD.secret",
+        "give it a database of its own under data.database.databases (services: [key-provisioner])",
+        ("PGPASSWORD: {secret: database", "secret: |database"),
+        id="login-master-secret-without-a-database",
+    ),
     # secrets_exist
     pytest.param(
         [(CODER_OIDC_ID, CODER_OIDC_ID.replace("prod/coder/oidc", "prod/coder/oidcx"))],
@@ -96,14 +202,14 @@ BAD = [
     pytest.param(
         [(PGPASSWORD, PGPASSWORD.replace("key: password", "key: pass"))],
         "platform.services.coder.secrets.PGPASSWORD.key",
-        "secret 'database' has no key 'pass' (keys: username, password)",
+        "secret 'prod/coder/database' has no key 'pass' (keys: username, password)",
         ("PGPASSWORD:", "pass}"),
         id="secrets-unknown-database-key",
     ),
     pytest.param(
-        [(PGPASSWORD, "PGPASSWORD: {secret: database}")],
+        [(PGPASSWORD, "PGPASSWORD: {secret: prod/coder/database}")],
         "platform.services.coder.secrets.PGPASSWORD",
-        "secret 'database' holds keys username, password; say which one with 'key:'",
+        "secret 'prod/coder/database' holds keys username, password; say which one with 'key:'",
         ("PGPASSWORD:", "PGPASSWORD"),
         id="secrets-missing-database-key",
     ),
@@ -445,6 +551,7 @@ GOOD = [
     pytest.param(
         [
             (LANGFUSE_WORKER, "    langfuse-worker-2:\n"),
+            (LANGFUSE_DB_USERS, "services: [langfuse-web, langfuse-worker-2]"),
             # A renamed service takes its alarm overrides along (S501 names an override of nothing).
             ("    langfuse-worker: {log_errors", "    langfuse-worker-2: {log_errors"),
         ],

@@ -118,7 +118,7 @@ def secrets_exist(spec: Spec) -> Iterator[Violation]:
     for where, _, service in all_services(spec):
         for env, ref in service.secrets.items():
             at = (*where, "secrets", env)
-            if ref.secret == DATABASE_SECRET:
+            if ref.secret == DATABASE_SECRET or ref.secret in spec.data.database.login_secrets:
                 keys: list[str] | None = list(DATABASE_SECRET_KEYS)
             elif ref.secret in secrets:
                 keys = secrets[ref.secret].keys or None
@@ -184,6 +184,8 @@ def buckets_exist(spec: Spec) -> Iterator[Violation]:
 def references_resolve(spec: Spec) -> Iterator[Violation]:
     texts: list[tuple[Loc, str]] = []
     texts.append((("platform", "asset_fetcher_image"), spec.platform.asset_fetcher_image))
+    if spec.data.database.bootstrap_image is not None:
+        texts.append((("data", "database", "bootstrap_image"), spec.data.database.bootstrap_image))
     for where, _, service in all_services(spec):
         texts.append(((*where, "image"), service.image))
         texts += [((*where, "env", name), value) for name, value in service.env.items()]
@@ -400,6 +402,62 @@ def direct_path_is_reachable(spec: Spec) -> Iterator[Violation]:
         )
 
 
+@rule(
+    "S418",
+    "an application database's services exist, each uses one database, and each says it needs the database",
+    SPEC,
+)
+def database_users_exist(spec: Spec) -> Iterator[Violation]:
+    services = {name: (where, service) for where, name, service in all_services(spec)}
+    users: dict[str, str] = {}
+    for database, entry in spec.data.database.databases.items():
+        for index, name in enumerate(entry.services):
+            at: Loc = ("data", "database", "databases", database, "services", index)
+            if name not in services:
+                yield at, f"unknown service '{name}' (services: {', '.join(services)})"
+                continue
+            if name in users:
+                yield at, f"service '{name}' already uses database '{users[name]}'; a service logs in to one database"
+                continue
+            users[name] = database
+            where, service = services[name]
+            if "database" not in service.needs:
+                yield (
+                    (*where, "needs"),
+                    f"{name} uses database '{database}' (its bootstrap and its app connect to it): add 'database' "
+                    "to its needs, so synth checks that the security groups let it through",
+                )
+
+
+@rule("S419", "a service logs in to the database as its own login, never as the master user or another's", SPEC)
+def services_use_their_own_login(spec: Spec) -> Iterator[Violation]:
+    """Only the bootstrap logs in as the master user; an app that did could read every other app's data."""
+    db = spec.data.database
+    for where, name, service in all_services(spec):
+        own = db.database_of(name)
+        own_secret = db.databases[own].secret if own is not None else None
+        advice = (
+            f"read its own login's secret {{secret: {own_secret}, key: ...}}"
+            if own_secret is not None
+            else f"give it a database of its own under data.database.databases (services: [{name}])"
+        )
+        for env, ref in service.secrets.items():
+            at: Loc = (*where, "secrets", env, "secret")
+            if ref.secret == DATABASE_SECRET:
+                yield at, f"'{DATABASE_SECRET}' is the master user's secret, which only the bootstrap reads; {advice}"
+            elif ref.secret in db.login_secrets and ref.secret != own_secret:
+                yield at, f"secret '{ref.secret}' is the login of database '{db.login_secrets[ref.secret]}'; {advice}"
+        texts = [((*where, "env", k), v) for k, v in service.env.items()]
+        texts += [((*where, "command", i), part) for i, part in enumerate(service.command or [])]
+        for at, text in texts:
+            for reference in references(text):
+                parts = reference.split(".")
+                if parts == ["database", "username"]:
+                    yield at, f"'${{database.username}}' is the master user, only the bootstrap's login; {advice}"
+                elif len(parts) == 3 and parts[0] == "database" and parts[1] in db.databases and parts[1] != own:
+                    yield at, f"'${{{reference}}}' is database '{parts[1]}', which {name} does not use; {advice}"
+
+
 def secret_users(spec: Spec) -> dict[str, list[str]]:
     """Secret name -> what in the spec uses it: services, the direct path's listener rule, the cache, the bridge."""
     users: dict[str, list[str]] = {}
@@ -468,4 +526,6 @@ RULES = (
     direct_path_hosts_are_served,
     direct_path_is_reachable,
     secrets_are_used,
+    database_users_exist,
+    services_use_their_own_login,
 )

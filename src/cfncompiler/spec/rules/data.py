@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cfncompiler.naming import logical_id
 from cfncompiler.spec.model import Bucket, Data, Database, Secret
 from cfncompiler.spec.rules.base import BUCKET, DATA, DATABASE, SECRET, Loc, Violation, duplicate_ids, rule
+
+# Names PostgreSQL or RDS keep for themselves: a login or database of these names cannot be an application's.
+RESERVED_LOGINS = ("public", "none", "current_user", "current_role", "session_user", "postgres", "rdsadmin")
+RESERVED_LOGIN_PREFIXES = ("pg_", "rds")
+RESERVED_DATABASES = ("postgres", "template0", "template1", "rdsadmin")
 
 
 @rule("S201", "the storage autoscaling ceiling is not below the allocated storage", DATABASE)
@@ -62,6 +68,50 @@ def auth_token_is_usable(data: Data) -> Iterator[Violation]:
         )
 
 
+@rule(
+    "S207",
+    "each application database has a login and a secret of its own, not the master user's nor a system name",
+    DATA,
+)
+def database_logins_are_distinct(data: Data) -> Iterator[Violation]:
+    db = data.database
+    logins: dict[str, str] = {}
+    secrets = {logical_id("secret", name): "a secret under data.secrets" for name in data.secrets}
+    for name, database in db.databases.items():
+        at: Loc = ("database", "databases", name)
+        if name in RESERVED_DATABASES:
+            yield at, f"database '{name}' is one PostgreSQL or RDS keeps for itself; choose another name"
+        login = database.login
+        if login == db.username:
+            yield (
+                (*at, "login"),
+                f"'{login}' is the master user; the application needs a login of its own (only the bootstrap "
+                "logs in as the master user)",
+            )
+        elif login in RESERVED_LOGINS or login.startswith(RESERVED_LOGIN_PREFIXES):
+            yield (*at, "login"), f"login '{login}' is a name PostgreSQL or RDS keeps for itself; choose another"
+        elif login in logins:
+            yield (*at, "login"), f"login '{login}' already owns database '{logins[login]}'; a login owns one database"
+        logins.setdefault(login, name)
+        key = logical_id("secret", database.secret)
+        if key in secrets:
+            yield (
+                (*at, "secret"),
+                f"secret '{database.secret}' is already {secrets[key]}; each login gets a secret of its own",
+            )
+        secrets.setdefault(key, f"the login of database '{name}'")
+
+
+@rule("S208", "a bootstrap image runs the bootstrap when the database lists application databases", DATABASE)
+def bootstrap_has_an_image(database: Database) -> Iterator[Violation]:
+    if database.databases and database.bootstrap_image is None:
+        yield (
+            ("databases",),
+            "the bootstrap creates these databases and logins with psql: name an image that has it in "
+            "'bootstrap_image' (e.g. the official postgres image of the engine's major version)",
+        )
+
+
 RULES = (
     storage_can_grow,
     old_versions_need_versioning,
@@ -69,4 +119,6 @@ RULES = (
     data_names_stay_distinct,
     one_access_log_bucket,
     auth_token_is_usable,
+    database_logins_are_distinct,
+    bootstrap_has_an_image,
 )
