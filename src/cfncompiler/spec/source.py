@@ -8,12 +8,13 @@ the spec ``extends`` remember that file.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.scanner import Scanner
 
 from cfncompiler.errors import Problem, SpecError
@@ -51,7 +52,11 @@ def parse_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([Problem(name, 1, 1, "", f"cannot be read: {exc}", UNREADABLE)]) from None
     try:
-        document = _loader().load(text)
+        with warnings.catch_warnings():
+            # YAML lets an anchor be defined again (an alias takes the latest); ruamel's warning about it
+            # would reach the user as a dozen unlocated lines about valid input.
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            document = _loader().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
