@@ -2,8 +2,9 @@
 
 A lock is fresh against its source, and goes stale when a dependency in a copy of the source is edited;
 every requirement of a source is met by its lock, every locked package carries sha256 hashes; make
-installs each lock with hash checking and rebuilds a virtualenv when its lock changes; and pip refuses
-a wheel whose hash the lock does not list, shown with a real wheel of a locked package.
+installs each lock with hash checking and rebuilds a virtualenv when its lock changes; and both installers
+make uses (pip for the tools, uv for the rest) refuse a wheel whose hash the lock does not list, shown
+with a real wheel of a locked package.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -192,17 +194,19 @@ def test_the_virtualenv_the_tests_run_in_holds_the_dev_lock_versions() -> None:
 # --------------------------------------------------------------------------- make installs the locks, hashes checked
 
 # The tools' virtualenv is built even from a stale lock: `make lock` needs its uv to write the new one.
+# The tools' virtualenv is installed by pip (it holds uv); the other two by that uv.
+UV = ".venv-tools/bin/uv"
 VENVS = [
-    pytest.param(".venv", "locks/dev.txt", ".venv/.installed", True, id="dev"),
-    pytest.param(".venv-security", "locks/security.txt", ".venv-security/.installed", True, id="security"),
-    pytest.param(".venv-tools", "locks/tools.txt", ".venv-tools/.installed", False, id="tools"),
+    pytest.param(".venv", "locks/dev.txt", ".venv/.installed", True, UV, id="dev"),
+    pytest.param(".venv-security", "locks/security.txt", ".venv-security/.installed", True, UV, id="security"),
+    pytest.param(".venv-tools", "locks/tools.txt", ".venv-tools/.installed", False, "pip", id="tools"),
 ]
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-@pytest.mark.parametrize(("venv", "lock", "stamp", "refuses_stale"), VENVS)
+@pytest.mark.parametrize(("venv", "lock", "stamp", "refuses_stale", "installer"), VENVS)
 def test_make_rebuilds_a_virtualenv_from_its_lock_with_hashes_checked_when_the_lock_changes(
-    tmp_path: Path, venv: str, lock: str, stamp: str, refuses_stale: bool
+    tmp_path: Path, venv: str, lock: str, stamp: str, refuses_stale: bool, installer: str
 ) -> None:
     # A scratch repository whose virtualenvs are up to date (stamps newer than every source)...
     root = scratch_repository(tmp_path)
@@ -212,22 +216,28 @@ def test_make_rebuilds_a_virtualenv_from_its_lock_with_hashes_checked_when_the_l
         (root / name).parent.mkdir(exist_ok=True)
         (root / name).touch()
     dry_run = ["make", "--no-print-directory", "-n", "-C", str(root), stamp]
-    assert "pip install" not in subprocess.run(dry_run, capture_output=True, text=True, timeout=60, check=True).stdout
+    assert " -r " not in subprocess.run(dry_run, capture_output=True, text=True, timeout=60, check=True).stdout
     # ...until its lock changes.
     later = (root / stamp).stat().st_mtime + 10
     os.utime(root / lock, (later, later))
     commands = subprocess.run(dry_run, capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
     assert (f"python3 tools/locks.py check {lock}" in commands) == refuses_stale
-    assert f"python3 -m venv --clear {venv}" in commands
-    [install] = [c for c in commands if " -r " in c]
-    assert install.startswith(f"{venv}/bin/python -m pip install ")
-    assert install.endswith(f" -r {lock}")
-    assert {"--require-hashes", "--only-binary"} <= set(install.split())
+    if installer == "pip":
+        assert f"python3 -m venv --clear {venv}" in commands
+        [install] = [c for c in commands if " -r " in c]
+        assert install.startswith(f"{venv}/bin/python -m pip install ")
+        assert install.endswith(f" -r {lock}")
+        assert {"--require-hashes", "--only-binary"} <= set(install.split())
+    else:
+        assert f"python3 -m venv --clear --without-pip {venv}" in commands
+        [install] = [c for c in commands if c.startswith(f"{installer} pip sync ")]
+        assert install.endswith(f" --python {venv}/bin/python {lock}")  # sync: exactly the lock, nothing more
+        assert {"--require-hashes", "--no-build"} <= set(install.split())
     others = [c for c in commands if "pip install" in c and c != install]
     assert all("--no-deps" in c for c in others), "only the lock may bring in a package"
 
 
-# --------------------------------------------------------------------------- pip refuses a hash the lock does not list
+# ------------------------------------------------------------------- pip and uv refuse a hash the lock does not list
 
 
 def tiny_lock_text() -> str:
@@ -267,22 +277,48 @@ def pip_install_offline(lock_text: str, wheel: Path, tmp_path: Path) -> tuple[su
     return subprocess.run(command, capture_output=True, text=True, timeout=120), target
 
 
+def uv_install_offline(lock_text: str, wheel: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The same with make's uv (--require-hashes, --no-build), offline, with a cache of its own."""
+    uv = ROOT / UV
+    if not uv.exists():
+        pytest.skip(f"{UV} is not built (make builds it before .venv)")
+    lock = tmp_path / "lock.txt"
+    lock.write_text(lock_text, encoding="utf-8")
+    target = tmp_path / "target"
+    command = [str(uv), "pip", "install", "--offline", "--no-index", "--find-links", str(wheel.parent), "--no-deps"]
+    command += ["--require-hashes", "--no-build", "--python", sys.executable, "--target", str(target), "-r", str(lock)]
+    env = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "uv-cache")}
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env), target
+
+
+INSTALLERS = [pytest.param(pip_install_offline, id="pip"), pytest.param(uv_install_offline, id="uv")]
+Installer = Callable[[str, Path, Path], tuple[subprocess.CompletedProcess[str], Path]]
+# How each names the hash it got for a wheel the lock does not list.
+MISMATCH = {"pip": "THESE PACKAGES DO NOT MATCH THE HASHES", "uv": "Hash mismatch"}
+
+
 @pytest.mark.xdist_group("locked-wheel")
-def test_pip_installs_a_locked_wheel_whose_hash_the_lock_lists(tiny_wheel: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("install", INSTALLERS)
+def test_the_installer_installs_a_locked_wheel_whose_hash_the_lock_lists(
+    install: Installer, tiny_wheel: Path, tmp_path: Path
+) -> None:
     assert hashlib.sha256(tiny_wheel.read_bytes()).hexdigest() in tiny_lock_text()
-    done, target = pip_install_offline(tiny_lock_text(), tiny_wheel, tmp_path)
+    done, target = install(tiny_lock_text(), tiny_wheel, tmp_path)
     assert done.returncode == 0, done.stderr
     assert (target / f"{TINY}.py").exists()
 
 
 @pytest.mark.xdist_group("locked-wheel")
-def test_pip_refuses_a_wheel_whose_hash_in_the_lock_was_changed(tiny_wheel: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("install", INSTALLERS)
+def test_the_installer_refuses_a_wheel_whose_hash_in_the_lock_was_changed(
+    install: Installer, tiny_wheel: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     digest = hashlib.sha256(tiny_wheel.read_bytes()).hexdigest()
     changed = digest[:-1] + ("0" if digest[-1] != "0" else "1")
     altered = tiny_lock_text().replace(digest, changed)
     assert altered != tiny_lock_text()
-    done, target = pip_install_offline(altered, tiny_wheel, tmp_path)
+    done, target = install(altered, tiny_wheel, tmp_path)
     assert done.returncode != 0
-    assert "THESE PACKAGES DO NOT MATCH THE HASHES" in done.stderr
-    assert digest in done.stderr  # pip names the hash it got
+    assert MISMATCH[request.node.callspec.id] in done.stderr
+    assert digest in done.stderr  # it names the hash it got
     assert not (target / f"{TINY}.py").exists()
