@@ -20,7 +20,7 @@ from cfncompiler.layers.alarms import service_alarms
 from cfncompiler.layers.common import Layer, file_system_arn, log_group, optional
 from cfncompiler.layers.iam import allow, task_role
 from cfncompiler.layers.workspaces import workspace_admin_statements
-from cfncompiler.naming import listener_priority, logical_id
+from cfncompiler.naming import WILDCARD_PRIORITY, listener_priority, logical_id
 from cfncompiler.spec.model import DATABASE_SECRET, SecretRef, Service, Volume
 
 CAPACITY_PROVIDERS = {"fargate": "FARGATE", "fargate-spot": "FARGATE_SPOT"}
@@ -448,4 +448,20 @@ def _route(
             Actions=[elbv2.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
         )
     )
+    if route.wildcard_hosts:
+        # Same target group, so the route's alarms already watch what this rule sends (none of its own);
+        # after every exact host, which the patterns may match too (ai.company.com under *.company.com).
+        layer.add(
+            elbv2.ListenerRule(
+                logical_id(name, "wildcard-route"),
+                ListenerArn=ctx.listener_arn(),
+                Priority=WILDCARD_PRIORITY,
+                Conditions=[
+                    elbv2.Condition(
+                        Field="host-header", HostHeaderConfig=elbv2.HostHeaderConfig(Values=route.wildcard_hosts)
+                    )
+                ],
+                Actions=[elbv2.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
+            )
+        )
     return target_group, rule
