@@ -438,30 +438,27 @@ def _route(
         )
     )
     rule = layer.add(
-        elbv2.ListenerRule(
-            logical_id(name, "route"),
-            ListenerArn=ctx.listener_arn(),
-            Priority=listener_priority(route.host, route.priority),
-            Conditions=[
-                elbv2.Condition(Field="host-header", HostHeaderConfig=elbv2.HostHeaderConfig(Values=[route.host]))
-            ],
-            Actions=[elbv2.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
+        _forward(
+            logical_id(name, "route"), ctx, listener_priority(route.host, route.priority), [route.host], target_group
         )
     )
     if route.wildcard_hosts:
         # Same target group, so the route's alarms already watch what this rule sends (none of its own);
         # after every exact host, which the patterns may match too (ai.company.com under *.company.com).
         layer.add(
-            elbv2.ListenerRule(
-                logical_id(name, "wildcard-route"),
-                ListenerArn=ctx.listener_arn(),
-                Priority=WILDCARD_PRIORITY,
-                Conditions=[
-                    elbv2.Condition(
-                        Field="host-header", HostHeaderConfig=elbv2.HostHeaderConfig(Values=route.wildcard_hosts)
-                    )
-                ],
-                Actions=[elbv2.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
-            )
+            _forward(logical_id(name, "wildcard-route"), ctx, WILDCARD_PRIORITY, route.wildcard_hosts, target_group)
         )
     return target_group, rule
+
+
+def _forward(
+    title: str, ctx: ServiceContext, priority: int, hosts: list[str], target_group: elbv2.TargetGroup
+) -> elbv2.ListenerRule:
+    """A listener rule that sends requests for ``hosts`` to ``target_group``."""
+    return elbv2.ListenerRule(
+        title,
+        ListenerArn=ctx.listener_arn(),
+        Priority=priority,
+        Conditions=[elbv2.Condition(Field="host-header", HostHeaderConfig=elbv2.HostHeaderConfig(Values=hosts))],
+        Actions=[elbv2.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
+    )

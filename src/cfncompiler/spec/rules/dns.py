@@ -88,7 +88,7 @@ def certificate_validates_in_public_dns(spec: Spec) -> Iterator[Violation]:
 
 @rule(
     "S422",
-    "the ALB's extra hosts are on the certificate, listed once, and not routed, a wildcard host's or on the direct path",
+    "the ALB's extra hosts are on the certificate, listed once, and named by no route, wildcard host or direct path",
     SPEC,
 )
 def extra_hosts_are_served(spec: Spec) -> Iterator[Violation]:
