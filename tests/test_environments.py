@@ -34,6 +34,7 @@ STAGING_HOSTS = {
     "admin.staging.company.com",
     "langfuse.staging.company.com",
     "ide.staging.company.com",  # the direct path's host (its rule signs in, then answers 404)
+    "*--*.staging.company.com",  # Coder's app hosts under staging's own wildcard access URL
 }
 
 

@@ -23,28 +23,39 @@ def logical_id(*parts: str) -> str:
 
 
 # Listener-rule priorities on the HTTPS listener: the ALB evaluates the lowest number first and
-# allows 1-50000. Three disjoint blocks, so no rule of one kind can take another kind's number:
-ROUTE_PRIORITIES = range(1, 49000)  # service routes: derived from the host, or route.priority
+# allows 1-50000. Disjoint blocks, so no rule of one kind can take another kind's number:
+ROUTE_PRIORITIES = range(1, 48999)  # service routes: derived from the host, or route.priority
+# The routes' wildcard hosts (route.wildcard_hosts): after every exact route, since *.company.com also
+# matches ai.company.com. It cannot come after the direct path (50000 is the ALB's last number); the
+# rule S424 keeps a wildcard from matching a direct-path host instead, so its order there never matters.
+WILDCARD_PRIORITY = 48999
 WORKSPACE_PRIORITIES = range(49000, 50000)  # workspace templates' own rules on the direct path's hosts
 DIRECT_PATH_PRIORITY = 50000  # the direct path's sign-in-then-404 rule: after every workspace rule
+
+# The moduli a host's CRC-32 has been derived with, oldest first: 1-49999, then 1-48999 once the
+# workspace block was kept, then 1-48998 once the wildcard rule was. A host keeps the first number that
+# is still a route's, so each new reservation moved only the hosts that landed on the reserved numbers.
+_DERIVATIONS = (49999, 48999, len(ROUTE_PRIORITIES))
 
 
 def listener_priority(host: str, explicit: int | None) -> int:
     """A route's listener-rule priority: stable under adding or reordering routes, unlike a position.
 
-    Derived from the host's CRC-32 into 1-49999 as it always was; the few hosts that land in the
-    reserved blocks (49000-50000) are derived again inside the route block, so every other host
-    keeps the number its rule already has.
+    Derived from the host's CRC-32 as it always was; the few hosts that land on a reserved number
+    (48999-50000) are derived again inside the route block, so every other host keeps the number its
+    rule already has.
     """
     if explicit is not None:
         return explicit
     digest = zlib.crc32(host.encode())
-    derived = 1 + digest % 49999
-    return derived if derived in ROUTE_PRIORITIES else ROUTE_PRIORITIES.start + digest % len(ROUTE_PRIORITIES)
+    derived = [ROUTE_PRIORITIES.start + digest % modulus for modulus in _DERIVATIONS]
+    return next(number for number in derived if number in ROUTE_PRIORITIES)
 
 
 def reserved_priority(priority: int) -> str | None:
     """What a listener priority outside the route block is kept for, or None when a route may take it."""
+    if priority == WILDCARD_PRIORITY:
+        return f"the routes' wildcard hosts ({WILDCARD_PRIORITY})"
     if priority in WORKSPACE_PRIORITIES:
         first, last = WORKSPACE_PRIORITIES[0], WORKSPACE_PRIORITIES[-1]
         return f"workspace templates' own rules ({first}-{last})"

@@ -205,3 +205,11 @@ def test_staging_has_its_own_subscribers_and_alarms_for_what_it_has(staging: dic
     # replicas: 0 in staging: one cache node, no replication lag; db.t4g.medium (4 GiB) derives its own limits.
     assert not [name for name in data if "replication-lag" in name or "cache-002" in name]
     assert data["coder-staging-database-connections"]["Threshold"] == round(0.8 * max_connections("db.t4g.medium"), 6)
+
+
+def test_coders_wildcard_rule_adds_no_alarms_of_its_own(compiled: Compiled) -> None:
+    """The wildcard rule forwards to Coder's target group, whose route alarms already watch it."""
+    alarms = resources_of_type(compiled.templates["platform"], "AWS::CloudWatch::Alarm")
+    assert "CoderWildcardRoute" in compiled.templates["platform"]["Resources"]
+    assert len([name for name in alarms if name.startswith("CoderRoute")]) == len(ALARM_DEFAULTS["route"])
+    assert not [name for name in alarms if "Wildcard" in name]

@@ -46,7 +46,7 @@ def test_with_a_zone_every_host_and_the_wildcard_access_host_get_an_alias_record
         "admin.staging.company.com",
         "langfuse.staging.company.com",  # routed by the observability layer, through the platform's ALB
         "ide.staging.company.com",
-        "*.staging.company.com",  # Coder's wildcard access URL
+        "*.staging.company.com",  # from Coder's route.wildcard_hosts (*--*.staging...), not from extra_hosts
     ]
     assert sorted(records) == sorted(record_id(host) for host in hosts)
     for host in hosts:

@@ -11,10 +11,13 @@ import pytest
 from cfncompiler.naming import (
     DIRECT_PATH_PRIORITY,
     ROUTE_PRIORITIES,
+    WILDCARD_PRIORITY,
     WORKSPACE_PRIORITIES,
     listener_priority,
     logical_id,
 )
+from cfncompiler.spec.load import load_spec
+from cfncompiler.spec.rules.cross_section import alb_matches
 from cfncompiler.templates.assets import asset_files, asset_prefix
 from tests.spec_edit import (
     LITELLM_DIR,
@@ -144,7 +147,7 @@ def listener_rules(compiled: Compiled) -> dict[str, TemplateDict]:
 
 def test_listener_rule_priorities_are_distinct_across_layers(compiled: Compiled) -> None:
     priorities = [rule["Priority"] for rule in listener_rules(compiled).values()]
-    assert len(priorities) == 5, "four routes and the direct path"
+    assert len(priorities) == 6, "four routes, Coder's wildcard hosts and the direct path"
     assert len(set(priorities)) == len(priorities)
     assert all(1 <= p <= 50000 for p in priorities)
 
@@ -152,6 +155,7 @@ def test_listener_rule_priorities_are_distinct_across_layers(compiled: Compiled)
 def test_routes_take_priorities_of_the_route_block_and_the_direct_path_the_last_number(compiled: Compiled) -> None:
     rules = listener_rules(compiled)
     assert rules.pop("DirectPathRule")["Priority"] == DIRECT_PATH_PRIORITY == 50000
+    assert rules.pop("CoderWildcardRoute")["Priority"] == WILDCARD_PRIORITY == 48999
     assert all(rule["Priority"] in ROUTE_PRIORITIES for rule in rules.values()), rules
     assert not [r for r in rules.values() if r["Priority"] in WORKSPACE_PRIORITIES]
 
@@ -176,6 +180,54 @@ def test_a_derived_priority_never_falls_in_the_blocks_kept_for_the_direct_path()
     assert set(ROUTE_PRIORITIES).isdisjoint(WORKSPACE_PRIORITIES)
     assert DIRECT_PATH_PRIORITY not in ROUTE_PRIORITIES and DIRECT_PATH_PRIORITY not in WORKSPACE_PRIORITIES
     assert WORKSPACE_PRIORITIES[-1] < DIRECT_PATH_PRIORITY, "workspace rules are evaluated before the catch-all"
+    assert WILDCARD_PRIORITY not in ROUTE_PRIORITIES and WILDCARD_PRIORITY not in WORKSPACE_PRIORITIES
+    assert ROUTE_PRIORITIES[-1] < WILDCARD_PRIORITY, "the wildcard rule is evaluated after every exact route"
+
+
+def before_the_wildcard_rule(host: str) -> int:
+    """The derivation as it was while the route block was 1-48999."""
+    digest = zlib.crc32(host.encode())
+    derived = 1 + digest % 49999
+    return derived if derived < WORKSPACE_PRIORITIES.start else 1 + digest % 48999
+
+
+def test_reserving_the_wildcard_number_moves_only_the_hosts_that_had_it() -> None:
+    hosts = [f"ws{i}.company.com" for i in range(200000)]
+    had_it = [h for h in hosts if before_the_wildcard_rule(h) == WILDCARD_PRIORITY]
+    assert had_it, "the check needs a host whose old number is the wildcard rule's"
+    assert all(listener_priority(h, None) in ROUTE_PRIORITIES for h in had_it)
+    assert all(listener_priority(h, None) == before_the_wildcard_rule(h) for h in hosts if h not in had_it)
+
+
+# --------------------------------------------------------------------------- wildcard hosts
+
+
+def test_coders_wildcard_hosts_forward_to_its_target_group_after_every_exact_route(compiled: Compiled) -> None:
+    rules = listener_rules(compiled)
+    wildcard = rules.pop("CoderWildcardRoute")
+    assert wildcard["ListenerArn"] == ref("HttpsListener")
+    assert wildcard["Conditions"] == [{"Field": "host-header", "HostHeaderConfig": {"Values": ["*--*.company.com"]}}]
+    assert wildcard["Actions"] == props(compiled.templates["platform"], "CoderRoute")["Actions"]
+    assert wildcard["Actions"] == [{"Type": "forward", "TargetGroupArn": ref("CoderTargetGroup")}]
+    direct = rules.pop("DirectPathRule")
+    assert all(rule["Priority"] < wildcard["Priority"] for rule in rules.values()), "after every exact route"
+    # The direct path's rule comes after (50000 is the last number), so the pattern must not match its hosts.
+    (pattern,) = wildcard["Conditions"][0]["HostHeaderConfig"]["Values"]
+    assert not any(alb_matches(pattern, host) for host in direct["Conditions"][0]["HostHeaderConfig"]["Values"])
+    assert alb_matches(pattern, "8080--main--ws--alice.company.com")
+
+
+def test_the_wildcard_hosts_keep_their_dns_name_without_extra_hosts() -> None:
+    spec = load_spec(ROOT / "spec" / "production.yaml")
+    assert spec.platform.load_balancer.extra_hosts == []
+    assert spec.alb_hosts() == [
+        "coder.company.com",
+        "ai.company.com",
+        "admin.company.com",
+        "langfuse.company.com",
+        "ide.company.com",
+        "*.company.com",
+    ]
 
 
 # --------------------------------------------------------------------------- the workspaces' direct path

@@ -23,6 +23,7 @@ from cfncompiler.synth import synth
 from cfncompiler.templates import limits
 from tests.conftest import MINIMAL_SPEC, PRODUCTION_SPEC, edit, minimal_text
 from tests.env_support import generated_spec, run
+from tests.spec_edit import edited_spec
 
 WHERE = "templates_out/platform.yaml"
 Template = tuple[dict[str, Any], str]
@@ -179,10 +180,17 @@ def test_the_production_spec_is_under_every_limit_and_near_none(production_warni
     assert production_warnings == []
 
 
-def test_the_direct_path_rule_counts_against_the_listener_rule_quota() -> None:
-    (listener,) = [(loc, u) for loc, u in limits.spec_usage(load(PRODUCTION_SPEC)) if u.where == "ALB listener"]
-    assert listener[0] == ("platform", "direct_path", "hosts")
-    assert listener[1].value == 5, "four routed services and the direct path's one rule"
+def listener_usage(path: Path) -> tuple[tuple[str | int, ...], limits.Usage]:
+    (listener,) = [(loc, u) for loc, u in limits.spec_usage(load(path)) if u.where == "ALB listener"]
+    return listener
+
+
+def test_the_direct_path_and_wildcard_rules_count_against_the_listener_rule_quota(tmp_path: Path) -> None:
+    where, usage = listener_usage(PRODUCTION_SPEC)
+    assert where == ("platform", "direct_path", "hosts")
+    assert usage.value == 6, "four routed services, Coder's wildcard hosts and the direct path's one rule"
+    without = edited_spec(tmp_path, ('        wildcard_hosts: ["*--*.company.com"]\n', ""))
+    assert listener_usage(without)[1].value == 5, "one rule fewer without the wildcard hosts"
 
 
 # --------------------------------------------------------------------------- spec quotas

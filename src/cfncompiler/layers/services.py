@@ -20,7 +20,7 @@ from cfncompiler.layers.alarms import service_alarms
 from cfncompiler.layers.common import Layer, file_system_arn, log_group, optional
 from cfncompiler.layers.iam import allow, task_role
 from cfncompiler.layers.workspaces import workspace_admin_statements
-from cfncompiler.naming import listener_priority, logical_id
+from cfncompiler.naming import WILDCARD_PRIORITY, listener_priority, logical_id
 from cfncompiler.spec.model import DATABASE_SECRET, SecretRef, Service, Volume
 
 CAPACITY_PROVIDERS = {"fargate": "FARGATE", "fargate-spot": "FARGATE_SPOT"}
@@ -438,14 +438,27 @@ def _route(
         )
     )
     rule = layer.add(
-        elbv2.ListenerRule(
-            logical_id(name, "route"),
-            ListenerArn=ctx.listener_arn(),
-            Priority=listener_priority(route.host, route.priority),
-            Conditions=[
-                elbv2.Condition(Field="host-header", HostHeaderConfig=elbv2.HostHeaderConfig(Values=[route.host]))
-            ],
-            Actions=[elbv2.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
+        _forward(
+            logical_id(name, "route"), ctx, listener_priority(route.host, route.priority), [route.host], target_group
         )
     )
+    if route.wildcard_hosts:
+        # Same target group, so the route's alarms already watch what this rule sends (none of its own);
+        # after every exact host, which the patterns may match too (ai.company.com under *.company.com).
+        layer.add(
+            _forward(logical_id(name, "wildcard-route"), ctx, WILDCARD_PRIORITY, route.wildcard_hosts, target_group)
+        )
     return target_group, rule
+
+
+def _forward(
+    title: str, ctx: ServiceContext, priority: int, hosts: list[str], target_group: elbv2.TargetGroup
+) -> elbv2.ListenerRule:
+    """A listener rule that sends requests for ``hosts`` to ``target_group``."""
+    return elbv2.ListenerRule(
+        title,
+        ListenerArn=ctx.listener_arn(),
+        Priority=priority,
+        Conditions=[elbv2.Condition(Field="host-header", HostHeaderConfig=elbv2.HostHeaderConfig(Values=hosts))],
+        Actions=[elbv2.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
+    )

@@ -386,6 +386,18 @@ class Volume(SpecModel):
 WILDCARD_HOST_PATTERN = r"^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
 
 
+# A host pattern as the ALB matches it: a first label with * (any characters) or ? (one character) in it,
+# under plain labels: *.company.com, or *--*.company.com (Coder's app hosts, which all contain '--').
+ALB_HOST_PATTERN = r"^[a-z0-9*?-]*[*?][a-z0-9*?-]*(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+ALB_HOST_MAX = 128  # characters of one host-header condition value
+
+
+def wildcard_record(pattern: str) -> str:
+    """The DNS name that leads a host pattern's hosts to the ALB: '*--*.company.com' -> '*.company.com'
+    (a DNS wildcard is a whole first label)."""
+    return "*." + pattern.split(".", 1)[1]
+
+
 class Route(SpecModel):
     host: Annotated[str, Field(pattern=WILDCARD_HOST_PATTERN)] = Field(
         description="host name the ALB routes to this service"
@@ -396,8 +408,18 @@ class Route(SpecModel):
         ge=1,
         le=50000,
         description=(
-            "listener rule priority, 1-48999 (49000-50000 are kept for the workspaces' direct path); "
-            "derived from the host when omitted"
+            "listener rule priority, 1-48998 (48999-50000 are kept for the wildcard hosts and the workspaces' "
+            "direct path); derived from the host when omitted"
+        ),
+    )
+    wildcard_hosts: list[Annotated[str, Field(pattern=ALB_HOST_PATTERN, max_length=ALB_HOST_MAX)]] = Field(
+        default_factory=list,
+        max_length=5,
+        description=(
+            "host patterns the service also answers, * for any characters and ? for one (Coder's wildcard access "
+            "URL: *.company.com, or *--*.company.com beside a direct path); one listener rule evaluated after every "
+            "exact host, on the same target group. Each gets a DNS record (its first label as *) and must be on "
+            "the certificate"
         ),
     )
 
@@ -571,8 +593,9 @@ class LoadBalancer(SpecModel):
     extra_hosts: list[Annotated[str, Field(pattern=WILDCARD_HOST_PATTERN, max_length=253)]] = Field(
         default_factory=list,
         description=(
-            "further host names that lead to the ALB though no route or direct path names them, wildcards allowed "
-            "(Coder's wildcard access URL, *.company.com); each must be on the certificate"
+            "further host names that lead to the ALB though no route, wildcard host or direct path names them, "
+            "wildcards allowed; each must be on the certificate (a route's wildcard_hosts get their DNS names "
+            "without being listed here)"
         ),
     )
 
@@ -1158,10 +1181,13 @@ class Spec(SpecModel):
     )
 
     def alb_hosts(self) -> list[str]:
-        """Every host name that leads to the ALB, once each in spec order: routes, the direct path, extra hosts."""
-        hosts = [service.route.host for _, _, service in self.services() if service.route is not None]
+        """Every host name that leads to the ALB, once each in spec order: routes, the direct path, the routes'
+        wildcard hosts (as DNS names), extra hosts."""
+        routes = [service.route for _, _, service in self.services() if service.route is not None]
+        hosts = [route.host for route in routes]
         if self.platform.direct_path is not None:
             hosts += self.platform.direct_path.hosts
+        hosts += [wildcard_record(pattern) for route in routes for pattern in route.wildcard_hosts]
         hosts += self.platform.load_balancer.extra_hosts
         return list(dict.fromkeys(hosts))
 

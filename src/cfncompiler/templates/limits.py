@@ -76,11 +76,15 @@ def template_usage(where: str, template: dict[str, Any], text: str) -> list[Usag
 
 def spec_usage(loaded: LoadedSpec) -> Iterator[tuple[tuple[str | int, ...], Usage]]:
     spec = loaded.spec
-    # One listener rule per routed service, and one for the direct path's hosts (the rules workspace
-    # templates add at run time count against the same quota, but the spec cannot know how many).
-    rules: list[tuple[str | int, ...]] = [
-        (section, "services", name, "route") for section, name, service in spec.services() if service.route is not None
-    ]
+    # One listener rule per routed service, one more for a route's wildcard hosts, and one for the direct
+    # path's hosts (the rules workspace templates add at run time count against the same quota, but the
+    # spec cannot know how many).
+    rules: list[tuple[str | int, ...]] = []
+    for section, name, service in spec.services():
+        if service.route is not None:
+            rules.append((section, "services", name, "route"))
+            if service.route.wildcard_hosts:
+                rules.append((section, "services", name, "route", "wildcard_hosts"))
     if spec.platform.direct_path is not None:
         rules.append(("platform", "direct_path", "hosts"))
     if rules:

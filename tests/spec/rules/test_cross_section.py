@@ -48,6 +48,7 @@ SUBNET_BRIDGE = "private-subnet-ids: ${subnets.app}"
 CODER_SIZE = "      cpu: 1024        # 1 vCPU\n      memory: 4096     # 4 GB\n"
 KP_SIZE = "      cpu: 256         # 0.25 vCPU\n      memory: 512\n"
 CODER_PRIORITY = listener_priority("coder.company.com", None)
+CODER_WILDCARD = 'wildcard_hosts: ["*--*.company.com"]'
 SERVICE_TO_SERVICE = "        - {from: ecs-services, ports: [4000, 8123, 9000], description: Service to service}"
 CLUSTER_PROVIDERS = "    capacity_providers: [fargate, fargate-spot]"
 KP_NEEDS = "      needs: [litellm]\n"
@@ -303,16 +304,84 @@ BAD = [
     pytest.param(
         [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 49500"))],
         "observability.services.langfuse-web.route.priority",
-        "listener priority 49500 is reserved for workspace templates' own rules (49000-49999); choose 1-48999",
+        "listener priority 49500 is reserved for workspace templates' own rules (49000-49999); choose 1-48998",
         ("/api/public/health", "49500"),
         id="routes-priority-in-the-workspace-block",
     ),
     pytest.param(
         [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 50000"))],
         "observability.services.langfuse-web.route.priority",
-        "listener priority 50000 is reserved for the workspaces' direct path (50000); choose 1-48999",
+        "listener priority 50000 is reserved for the workspaces' direct path (50000); choose 1-48998",
         ("/api/public/health", "50000"),
         id="routes-priority-of-the-direct-path",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 48999"))],
+        "observability.services.langfuse-web.route.priority",
+        "listener priority 48999 is reserved for the routes' wildcard hosts (48999); choose 1-48998",
+        ("/api/public/health", "48999"),
+        id="routes-priority-of-the-wildcard-rule",
+    ),
+    # wildcard_hosts_are_served
+    pytest.param(
+        [(LANGFUSE_ROUTE, route('"*.company.com"'))],
+        "observability.services.langfuse-web.route.host",
+        "host *.company.com is a pattern, and a route's rule may be evaluated before other services' exact hosts",
+        ("/api/public/health", '"*.company.com"'),
+        id="wildcard-as-a-route-host",
+    ),
+    pytest.param(
+        [(CODER_WILDCARD, CODER_WILDCARD.replace("company.com", "apps.company.com"))],
+        "platform.services.coder.route.wildcard_hosts[0]",
+        "*--*.apps.company.com is not covered by the certificate (coder.company.com, *.company.com, ide.company.com); "
+        "add *.apps.company.com to platform.certificate.alternative_names",
+        ("wildcard_hosts:", '"*--*.apps.company.com"'),
+        id="wildcard-host-not-on-the-certificate",
+    ),
+    pytest.param(
+        [(CODER_WILDCARD, 'wildcard_hosts: ["*--*.company.com", "*--*.company.com"]')],
+        "platform.services.coder.route.wildcard_hosts[1]",
+        "wildcard host *--*.company.com is listed more than once",
+        ("wildcard_hosts:", '|"*--*.company.com"]'),
+        id="wildcard-host-twice",
+    ),
+    pytest.param(
+        [(CODER_WILDCARD, 'wildcard_hosts: ["*--*.company.com", "*-?-*-?.company.com"]')],
+        "platform.services.coder.route.wildcard_hosts",
+        "these host patterns hold 6 wildcard characters; one ALB listener rule allows 5",
+        ("wildcard_hosts:", "wildcard_hosts"),
+        id="wildcard-hosts-over-the-rule-quota",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ', wildcard_hosts: ["*--*.company.com"]'))],
+        "observability.services.langfuse-web.route.wildcard_hosts[0]",
+        "wildcard host *--*.company.com is claimed by 'coder' already",
+        ("/api/public/health", '"*--*.company.com"'),
+        id="wildcard-host-claimed-twice",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ', wildcard_hosts: ["lf-*.company.com"]'))],
+        "observability.services.langfuse-web.route.wildcard_hosts[0]",
+        "'coder' answers wildcard hosts already; the ALB's wildcard rule has one priority (48999, after every exact",
+        ("/api/public/health", '"lf-*.company.com"'),
+        id="wildcard-hosts-of-a-second-service",
+    ),
+    # wildcard_hosts_spare_the_direct_path
+    pytest.param(
+        [(CODER_WILDCARD, 'wildcard_hosts: ["*.company.com"]')],
+        "platform.services.coder.route.wildcard_hosts[0]",
+        "*.company.com also matches ide.company.com, the direct path's host, whose sign-in rule has the ALB's last "
+        "priority (50000); the wildcard rule (48999) would take ide.company.com's requests past the sign-in. Narrow "
+        "the pattern so it cannot match ide.company.com (Coder's app hosts all contain '--': *--*.company.com)",
+        ("wildcard_hosts:", '"*.company.com"'),
+        id="wildcard-host-matching-the-direct-path",
+    ),
+    pytest.param(
+        [(CODER_WILDCARD, 'wildcard_hosts: ["i?e.company.com"]')],
+        "platform.services.coder.route.wildcard_hosts[0]",
+        "i?e.company.com also matches ide.company.com, the direct path's host",
+        ("wildcard_hosts:", '"i?e.company.com"'),
+        id="wildcard-host-matching-the-direct-path-one-character",
     ),
     # direct_path_hosts_are_served
     pytest.param(
@@ -542,10 +611,25 @@ GOOD = [
     ),
     pytest.param([(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 1"))], id="routes-explicit-priority"),
     pytest.param(
-        [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 48999"))], id="routes-last-priority-of-the-block"
+        [(LANGFUSE_ROUTE, route("langfuse.company.com", ", priority: 48998"))], id="routes-last-priority-of-the-block"
     ),
     pytest.param(
         [(ALB_TO_SERVICES, ALB_TO_SERVICES.replace("9000, ", ""))], id="routes-closing-an-unrouted-port-is-fine"
+    ),
+    pytest.param(
+        [
+            (CODER_WILDCARD, 'wildcard_hosts: ["*.company.com"]'),
+            (DIRECT_HOSTS, "    hosts: [ide.company.net]"),
+            (CERTIFICATE_NAMES, CERTIFICATE_NAMES.replace("ide.company.com", "ide.company.net")),
+        ],
+        id="plain-wildcard-without-a-direct-path-host-under-it",
+    ),
+    pytest.param(
+        [(CODER_WILDCARD, 'wildcard_hosts: ["*--*.company.com", "*-?-*.company.com"]')],
+        id="wildcard-hosts-with-five-wildcards",
+    ),
+    pytest.param(
+        [(LANGFUSE_ROUTE, route("lf--x.company.com"))], id="exact-route-host-the-wildcard-matches-comes-first"
     ),
     pytest.param([(LANGFUSE_DISCOVERY, "      discovery: langfuse-web\n")], id="discovery-another-unique-name"),
     pytest.param(

@@ -13,7 +13,9 @@ from tests.spec.rules.test_cross_section import (
 )
 from tests.spec_edit import Edit, edited_spec
 
-EXTRA_HOSTS = '    extra_hosts: ["*.company.com"]\n'
+# The load balancer's last line: the zone and extra hosts are written after it.
+LB_END = "    idle_timeout_seconds: 3600   # Coder terminals and IDEs hold websockets open\n"
+CODER_WILDCARD = 'wildcard_hosts: ["*--*.company.com"]'
 PRIVATE_ZONE = (
     "  dns:\n"
     "    domain: company.com\n"
@@ -21,13 +23,17 @@ PRIVATE_ZONE = (
     "    private: true\n"
     "    validation_zone_id: Z0PUBLIC00000000000B\n"
 )
-WITH_ZONE = (EXTRA_HOSTS, EXTRA_HOSTS + PRIVATE_ZONE)
+WITH_ZONE = (LB_END, LB_END + PRIVATE_ZONE)
 LANGFUSE_ROUTE = "      route: {host: langfuse.company.com, health_path: /api/public/health}"
 CERTIFICATE_NAMES = '    alternative_names: ["*.company.com", ide.company.com]'
 
 
 def zone(replace: str, by: str) -> Edit:
-    return (EXTRA_HOSTS, EXTRA_HOSTS + PRIVATE_ZONE.replace(replace, by))
+    return (LB_END, LB_END + PRIVATE_ZONE.replace(replace, by))
+
+
+def extra_hosts(hosts: str) -> Edit:
+    return (LB_END, LB_END + f"    extra_hosts: [{hosts}]\n")
 
 
 # (edits, dotted path, message fragment, (line marker, token) of the reported position)
@@ -79,32 +85,50 @@ BAD = [
         id="public-zone-with-a-validation-zone",
     ),
     pytest.param(
-        [(EXTRA_HOSTS, '    extra_hosts: ["*.company.com", "*.apps.company.com"]\n')],
+        [extra_hosts('ws.company.com, "*.apps.company.com"')],
         "platform.load_balancer.extra_hosts[1]",
         "*.apps.company.com is not covered by the certificate (coder.company.com, *.company.com, ide.company.com)",
         ("extra_hosts:", '"*.apps.company.com"'),
         id="extra-host-not-on-the-certificate",
     ),
     pytest.param(
-        [(EXTRA_HOSTS, '    extra_hosts: ["*.company.com", ai.company.com]\n')],
+        [extra_hosts("ws.company.com, ai.company.com")],
         "platform.load_balancer.extra_hosts[1]",
         "host ai.company.com is routed to 'litellm' already",
         ("extra_hosts:", "ai.company.com"),
         id="extra-host-routed",
     ),
     pytest.param(
-        [(EXTRA_HOSTS, '    extra_hosts: ["*.company.com", ide.company.com]\n')],
+        [extra_hosts("ws.company.com, ide.company.com")],
         "platform.load_balancer.extra_hosts[1]",
         "host ide.company.com is on the direct path already",
         ("extra_hosts:", "ide.company.com"),
         id="extra-host-on-the-direct-path",
     ),
     pytest.param(
-        [(EXTRA_HOSTS, '    extra_hosts: ["*.company.com", "*.company.com"]\n')],
+        [extra_hosts("ws.company.com, ws.company.com")],
         "platform.load_balancer.extra_hosts[1]",
-        "host *.company.com is listed more than once",
-        ("extra_hosts:", '|"*.company.com"]'),
+        "host ws.company.com is listed more than once",
+        ("extra_hosts:", "|ws.company.com]"),
         id="extra-host-twice",
+    ),
+    pytest.param(
+        [extra_hosts('"*.company.com"')],
+        "platform.load_balancer.extra_hosts[0]",
+        "host *.company.com is the DNS name of 'coder''s wildcard host *--*.company.com already",
+        ("extra_hosts:", '"*.company.com"'),
+        id="extra-host-a-wildcard-host-names-already",
+    ),
+    pytest.param(
+        [
+            WITH_ZONE,
+            (CODER_WILDCARD, CODER_WILDCARD.replace("company.com", "company.org")),
+            (CERTIFICATE_NAMES, CERTIFICATE_NAMES.replace("]", ', "*.company.org"]')),
+        ],
+        "platform.services.coder.route.wildcard_hosts[0]",
+        "host *--*.company.org is outside the DNS zone company.com (platform.dns.domain)",
+        ("wildcard_hosts:", '"*--*.company.org"'),
+        id="zone-wildcard-host-outside",
     ),
 ]
 
@@ -119,13 +143,10 @@ def test_rule_reports_the_problem_at_its_line(
 GOOD = [
     pytest.param([WITH_ZONE], id="private-zone-with-a-public-one"),
     pytest.param(
-        [(EXTRA_HOSTS, EXTRA_HOSTS + PRIVATE_ZONE.replace("true", "false").split("    validation_zone_id")[0])],
+        [(LB_END, LB_END + PRIVATE_ZONE.replace("true", "false").split("    validation_zone_id")[0])],
         id="public-zone-alone",
     ),
-    pytest.param([(EXTRA_HOSTS, "")], id="no-extra-hosts"),
-    pytest.param(
-        [(EXTRA_HOSTS, '    extra_hosts: ["*.company.com", ws.company.com]\n')], id="extra-host-under-wildcard"
-    ),
+    pytest.param([extra_hosts("ws.company.com")], id="extra-host-under-wildcard"),
 ]
 
 

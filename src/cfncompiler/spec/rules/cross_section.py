@@ -3,11 +3,19 @@ route must actually be able to carry traffic."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from cfncompiler import contract
 from cfncompiler.contract import platform_outputs
-from cfncompiler.naming import ROUTE_PRIORITIES, listener_priority, logical_id, reserved_priority
+from cfncompiler.naming import (
+    DIRECT_PATH_PRIORITY,
+    ROUTE_PRIORITIES,
+    WILDCARD_PRIORITY,
+    listener_priority,
+    logical_id,
+    reserved_priority,
+)
 from cfncompiler.spec.model import (
     ANYWHERE_PEER,
     DATABASE_SECRET,
@@ -17,6 +25,7 @@ from cfncompiler.spec.model import (
     RouteKind,
     Service,
     Spec,
+    wildcard_record,
 )
 from cfncompiler.spec.reach import HTTPS_PORT, RESERVED_NAMES, flows, unmet_needs
 from cfncompiler.spec.references import CrossLayer, UnknownReference, meaning, references
@@ -286,6 +295,103 @@ def covered(host: str, names: list[str]) -> bool:
     return False
 
 
+# Wildcard characters one listener rule may hold, across all its condition values (an ALB quota).
+RULE_WILDCARDS = 5
+
+
+def alb_matches(pattern: str, host: str) -> bool:
+    """The ALB's host-header match: case-insensitive, * for any characters (dots too), ? for exactly one."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, host, re.IGNORECASE) is not None
+
+
+def wildcard_hosts(spec: Spec) -> Iterator[tuple[Loc, str, str]]:
+    """Every route's wildcard host: (where, service name, pattern)."""
+    for where, name, service in all_services(spec):
+        if service.route is not None:
+            for index, pattern in enumerate(service.route.wildcard_hosts):
+                yield (*where, "route", "wildcard_hosts", index), name, pattern
+
+
+@rule(
+    "S423",
+    "a route's host is exact; its wildcard hosts are on the certificate, fit one listener rule, and one service "
+    "claims them",
+    SPEC,
+)
+def wildcard_hosts_are_served(spec: Spec) -> Iterator[Violation]:
+    """The wildcard rule has one priority, after every exact host's: a second service's would need another
+    number there, and which of two overlapping wildcards answered would depend on it."""
+    names = spec.platform.certificate.names
+    claimed: dict[str, str] = {}
+    owner: str | None = None
+    for where, name, service in all_services(spec):
+        route = service.route
+        if route is None:
+            continue
+        if "*" in route.host or "?" in route.host:
+            yield (
+                (*where, "route", "host"),
+                (
+                    f"host {route.host} is a pattern, and a route's rule may be evaluated before other services' "
+                    "exact hosts that it matches; name one exact host here and the pattern under "
+                    "route.wildcard_hosts (evaluated after every exact host)"
+                ),
+            )
+        count = sum(pattern.count("*") + pattern.count("?") for pattern in route.wildcard_hosts)
+        if count > RULE_WILDCARDS:
+            yield (
+                (*where, "route", "wildcard_hosts"),
+                f"these host patterns hold {count} wildcard characters; one ALB listener rule allows {RULE_WILDCARDS}",
+            )
+        for index, pattern in enumerate(route.wildcard_hosts):
+            at: Loc = (*where, "route", "wildcard_hosts", index)
+            if pattern in route.wildcard_hosts[:index]:
+                yield at, f"wildcard host {pattern} is listed more than once"
+            elif pattern in claimed:
+                yield at, f"wildcard host {pattern} is claimed by '{claimed[pattern]}' already"
+            elif owner is not None and owner != name:
+                yield (
+                    at,
+                    (
+                        f"'{owner}' answers wildcard hosts already; the ALB's wildcard rule has one priority "
+                        f"({WILDCARD_PRIORITY}, after every exact host), so one service may have them"
+                    ),
+                )
+            elif not covered(wildcard_record(pattern), names):
+                yield (
+                    at,
+                    (
+                        f"{pattern} is not covered by the certificate ({', '.join(names)}); add "
+                        f"{wildcard_record(pattern)} to platform.certificate.alternative_names"
+                    ),
+                )
+            claimed.setdefault(pattern, name)
+            owner = owner or name
+
+
+@rule("S424", "a route's wildcard host matches none of the direct path's hosts", SPEC)
+def wildcard_hosts_spare_the_direct_path(spec: Spec) -> Iterator[Violation]:
+    """The direct path's sign-in rule has the ALB's last priority, so no rule can come after it: a wildcard
+    rule matching its host would come before, and take that host's requests past the sign-in."""
+    direct = spec.platform.direct_path
+    if direct is None:
+        return
+    for where, _, pattern in wildcard_hosts(spec):
+        for host in direct.hosts:
+            if alb_matches(pattern, host):
+                rest = pattern.split(".", 1)[1]
+                yield (
+                    where,
+                    (
+                        f"{pattern} also matches {host}, the direct path's host, whose sign-in rule has the ALB's "
+                        f"last priority ({DIRECT_PATH_PRIORITY}); the wildcard rule ({WILDCARD_PRIORITY}) would "
+                        f"take {host}'s requests past the sign-in. Narrow the pattern so it cannot match {host} "
+                        f"(Coder's app hosts all contain '--': *--*.{rest})"
+                    ),
+                )
+
+
 @rule("S412", "discovery names are unique", SPEC)
 def discovery_names_unique(spec: Spec) -> Iterator[Violation]:
     seen: dict[str, str] = {}
@@ -520,6 +626,8 @@ RULES = (
     routes_are_open,
     capacity_is_offered,
     routes_are_distinct,
+    wildcard_hosts_are_served,
+    wildcard_hosts_spare_the_direct_path,
     discovery_names_unique,
     bridge_names_keep_their_meaning,
     needs_are_reachable,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cfncompiler.spec.model import Spec
+from cfncompiler.spec.model import Spec, wildcard_record
 from cfncompiler.spec.rules.base import SPEC, Loc, Violation, rule
-from cfncompiler.spec.rules.cross_section import all_services, covered
+from cfncompiler.spec.rules.cross_section import all_services, covered, wildcard_hosts
 
 
 def in_domain(host: str, domain: str) -> bool:
@@ -22,6 +22,8 @@ def located_hosts(spec: Spec) -> Iterator[tuple[Loc, str]]:
     if spec.platform.direct_path is not None:
         for index, host in enumerate(spec.platform.direct_path.hosts):
             yield ("platform", "direct_path", "hosts", index), host
+    for where, _, pattern in wildcard_hosts(spec):
+        yield where, pattern
     for index, host in enumerate(spec.platform.load_balancer.extra_hosts):
         yield ("platform", "load_balancer", "extra_hosts", index), host
 
@@ -84,13 +86,22 @@ def certificate_validates_in_public_dns(spec: Spec) -> Iterator[Violation]:
         )
 
 
-@rule("S422", "the ALB's extra hosts are on the certificate, listed once, and not routed or on the direct path", SPEC)
+@rule(
+    "S422",
+    "the ALB's extra hosts are on the certificate, listed once, and named by no route, wildcard host or direct path",
+    SPEC,
+)
 def extra_hosts_are_served(spec: Spec) -> Iterator[Violation]:
     platform = spec.platform
     names = platform.certificate.names
     elsewhere = {s.route.host: f"routed to '{n}'" for _, n, s in all_services(spec) if s.route is not None}
     if platform.direct_path is not None:
         elsewhere |= {host: "on the direct path" for host in platform.direct_path.hosts}
+    # A route's wildcard host gets its DNS name without being listed here, where it would be written twice.
+    elsewhere |= {
+        wildcard_record(pattern): f"the DNS name of '{name}''s wildcard host {pattern}"
+        for _, name, pattern in wildcard_hosts(spec)
+    }
     extra = platform.load_balancer.extra_hosts
     for index, host in enumerate(extra):
         where: Loc = ("platform", "load_balancer", "extra_hosts", index)
