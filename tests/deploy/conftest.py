@@ -34,6 +34,7 @@ from cfncompiler.deploy.diff import LayerDiff
 from cfncompiler.deploy.events import Event
 from cfncompiler.deploy.project import Project, open_project
 from cfncompiler.deploy.session import Aws, connect
+from cfncompiler.deploy.staging import bucket_name
 from cfncompiler.synth import synth
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -216,6 +217,12 @@ def clear_shared_names(region: str) -> None:
     secrets = boto3.client("secretsmanager", region_name=region)
     for secret in secrets.list_secrets()["SecretList"]:
         secrets.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
+    # The region's template staging bucket: every deploy there shares it, and a test may count its creation.
+    account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
+    bucket = boto3.resource("s3", region_name=region).Bucket(bucket_name(account, region))
+    if bucket.name in {b["Name"] for b in bucket.meta.client.list_buckets()["Buckets"]}:
+        bucket.objects.all().delete()
+        bucket.delete()
 
 
 def new_workspace(root: Path) -> Workspace:
