@@ -27,7 +27,7 @@ SECURITY_LOCK := locks/security.txt
 TOOLS_LOCK := locks/tools.txt
 INSTALL_LOCK := -m pip install --quiet --require-hashes --only-binary :all: -r
 UV := $(TOOLS_VENV)/bin/uv
-SYNC_LOCK := pip sync --quiet --require-hashes --no-build --python
+SYNC_LOCK := pip sync --quiet --require-hashes --no-build --compile-bytecode --python
 
 .PHONY: synth lint test check security typecheck clean-venv lock workflow-lint
 

@@ -9,7 +9,6 @@ import pytest
 
 from cfncompiler.deploy.project import TAG_LAYER, TAG_PROJECT, TAG_SPEC, Project, capabilities
 from cfncompiler.errors import BadInput
-from cfncompiler.templates.parse import parse_template
 
 
 def resources(**types: dict[str, Any]) -> dict[str, Any]:
@@ -34,18 +33,6 @@ def resources(**types: dict[str, Any]) -> dict[str, Any]:
 )
 def test_only_the_capabilities_a_template_needs(document: dict[str, Any], expected: tuple[str, ...]) -> None:
     assert capabilities(document) == expected
-
-
-def test_short_form_intrinsics_read_as_long_form() -> None:
-    document = parse_template(
-        "Outputs:\n  Host:\n    Value: !GetAtt Database.Endpoint.Address\n  Id: {Value: !Ref Vpc}\n"
-    )
-    assert document["Outputs"]["Host"]["Value"] == {"Fn::GetAtt": ["Database", "Endpoint.Address"]}
-    assert document["Outputs"]["Id"]["Value"] == {"Ref": "Vpc"}
-
-
-def test_a_json_template_from_get_template_is_taken_as_it_is() -> None:
-    assert parse_template({"Resources": {}}) == {"Resources": {}}
 
 
 def test_stack_names_and_tags_come_from_the_spec(tmp_path: Path) -> None:
