@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "cfncompiler"
 
 # Import names that differ from the distribution that provides them.
-DISTRIBUTION_OF = {"yaml": "pyyaml", "ruamel": "ruamel.yaml", "cfnlint": "cfn-lint", "cfn_flip": "cfn-flip"}
+DISTRIBUTION_OF = {
+    "yaml": "pyyaml",
+    "ruamel": "ruamel.yaml",
+    "cfnlint": "cfn-lint",
+    "cfn_flip": "cfn-flip",
+    "cfn_tools": "cfn-flip",
+}
 
 
 def module_name(path: Path) -> str:
