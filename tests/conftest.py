@@ -122,8 +122,14 @@ def build_layer(layer: str, spec: Spec) -> TemplateDict:
     return template
 
 
-# The longest tests first: two workers share the run evenly only when they do not come last.
-SLOW_FIRST = ("tests/test_fuzz.py", "tests/templates/test_write_kill.py")
+# The longest tests first, and the modules one worker runs whole (their xdist_group): two workers
+# share the run evenly only when none of these comes last.
+SLOW_FIRST = (
+    "tests/test_fuzz.py",
+    "tests/templates/test_write_kill.py",
+    "tests/deploy/test_adopt.py",
+    "tests/sandbox/test_estate.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
