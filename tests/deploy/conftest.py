@@ -45,12 +45,10 @@ ASSET_DIRS = ("litellm",)
 # every copy of the production spec shares (the lock table, the prod/... secrets).
 SERVICES = ("cloudformation", "ec2", "rds", "elasticache", "efs", "dynamodb", "secretsmanager", "kms", "ecs")
 FIRST_REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-central-1")
+_session = boto3.session.Session()  # one: each new session reads botocore's 1 MB endpoints file again
 REGIONS = (
     *FIRST_REGIONS,
-    *sorted(
-        set.intersection(*(set(boto3.session.Session().get_available_regions(s)) for s in SERVICES))
-        - set(FIRST_REGIONS)
-    ),
+    *sorted(set.intersection(*(set(_session.get_available_regions(s)) for s in SERVICES)) - set(FIRST_REGIONS)),
 )
 _slots = itertools.count()
 
