@@ -35,6 +35,7 @@ from cfncompiler.sandbox.patches.short_form_getatt_splits_at_the_first_dot impor
     short_form_getatt_splits_at_the_first_dot,
 )
 from cfncompiler.sandbox.patches.target_groups_answer_their_full_name import target_groups_answer_their_full_name
+from cfncompiler.sandbox.patches.templates_are_read_by_libyaml import templates_are_read_by_libyaml
 from cfncompiler.sandbox.patches.termination_protection_is_a_real_switch import termination_protection_is_a_real_switch
 from cfncompiler.sandbox.patches.unmodelled_types_get_placeholders import unmodelled_types_get_placeholders
 
@@ -53,6 +54,7 @@ PATCHES: tuple[Patch, ...] = (
     termination_protection_is_a_real_switch,
     rds_parameter_group_ref_is_its_name,
     short_form_getatt_splits_at_the_first_dot,
+    templates_are_read_by_libyaml,
     rds_instance_has_its_master_user_secret,
     list_parameters_read_back_as_sent,
     efs_access_point_answers_ref_and_getatt,
