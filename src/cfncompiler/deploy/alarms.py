@@ -12,6 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from cfncompiler.deploy.session import ACCESS_DENIED
+
 ALARM_TYPE = "AWS::CloudWatch::Alarm"
 IN_ALARM = "ALARM"
 # DescribeAlarms takes at most 100 names per call.
@@ -66,8 +68,7 @@ def count_alarms(cloudformation: Any, cloudwatch: Any, stack_id: str) -> AlarmCo
             for page in pages:
                 states.update((alarm["AlarmName"], alarm["StateValue"]) for alarm in page.get("MetricAlarms", []))
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
+        if exc.response.get("Error", {}).get("Code", "") in ACCESS_DENIED:
             operation = exc.operation_name
             service = "cloudwatch" if operation == "DescribeAlarms" else "cloudformation"
             return AlarmCount(0, unreadable=f"not allowed: {service}:{operation}")
