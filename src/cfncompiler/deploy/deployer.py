@@ -95,8 +95,9 @@ class Deployer:
 
     @cached_property
     def spec(self) -> Spec:
-        """The spec itself, for what the templates do not say (which secrets an operator fills, the hosts)."""
-        return load_spec(self.project.spec_path)
+        """The spec itself, for what the templates do not say (which secrets an operator fills, the hosts):
+        the one the project was opened with, not a second read of the file."""
+        return self.project.spec if self.project.spec is not None else load_spec(self.project.spec_path)
 
     # ------------------------------------------------------------------ reading
 

@@ -15,7 +15,7 @@ from typing import Any
 from cfncompiler.errors import BadInput
 from cfncompiler.naming import PRIMARY_SPEC_PATH, stack_name, template_file
 from cfncompiler.spec.load import load_spec
-from cfncompiler.spec.model import Usage
+from cfncompiler.spec.model import Spec, Usage
 from cfncompiler.templates.parse import parse_template
 
 TAG_PROJECT = "cfncompiler:project"
@@ -93,6 +93,9 @@ class Project:
     account: str | None = None
     # The spec's usage assumptions: the diff prices the deployed and the new template with them.
     usage: Usage = field(default_factory=Usage)
+    # The spec as read when its hash was taken (deploy's preflight and DNS records read it); a Project
+    # made by hand, without one, has it read from spec_path when asked.
+    spec: Spec | None = field(default=None, compare=False, repr=False)
 
     def stack_name(self, layer: str) -> str:
         return stack_name(self.name, layer)
@@ -123,4 +126,4 @@ def open_project(spec_path: Path, out_dir: Path) -> Project:
     """Validate the spec (a :class:`~cfncompiler.spec.load.SpecError` if it is not usable) and pin its hash."""
     spec = load_spec(spec_path)
     digest = hashlib.sha256(spec_path.read_bytes()).hexdigest()
-    return Project(spec.project, spec.region, spec_path, digest, out_dir, spec.account, spec.usage)
+    return Project(spec.project, spec.region, spec_path, digest, out_dir, spec.account, spec.usage, spec)
